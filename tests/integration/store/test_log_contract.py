@@ -1,0 +1,135 @@
+"""The event log's contract, run unchanged on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from tracker.errors import ChainBroken, ConcurrencyConflict
+from tracker.store.database import make_engine
+from tracker.store.log import GENESIS, EventLog, NewEvent
+from tracker.store.verify import verify_chain
+
+
+def new(stream: str, key: str, payload: str = '{"n":1}', aliases: tuple[str, ...] = ()):
+    return NewEvent(stream, "Thing", 1, payload, key, aliases)
+
+
+@pytest.fixture
+def log(database_url: str):
+    engine = make_engine(database_url)
+    yield EventLog(engine)
+    engine.dispose()
+
+
+def test_an_empty_log_has_the_genesis_head(log: EventLog) -> None:
+    assert log.head() == (0, GENESIS)
+    assert list(log.read()) == []
+    assert verify_chain(log.read()).position == 0
+
+
+def test_appends_get_one_total_order_and_per_stream_versions(log: EventLog) -> None:
+    log.append([new("a", "k1"), new("b", "k2")])
+    log.append([new("a", "k3")])
+    stored = list(log.read())
+    assert [(e.position, e.stream, e.version) for e in stored] == [
+        (1, "a", 1), (2, "b", 1), (3, "a", 2)]
+    assert stored[0].prev_hash == GENESIS
+    assert [e.prev_hash for e in stored[1:]] == [e.hash for e in stored[:-1]]
+    assert verify_chain(stored).hash == stored[-1].hash
+
+
+def test_a_stale_expected_version_conflicts_and_writes_nothing(log: EventLog) -> None:
+    log.append([new("a", "k1")])
+    with pytest.raises(ConcurrencyConflict) as caught:
+        log.append([new("b", "k2"), new("a", "k3")], expected={"a": 0})
+    assert "stream 'a' is at version 1, not the expected 0" in str(caught.value)
+    assert [e.idempotency_key for e in log.read()] == ["k1"]
+    log.append([new("a", "k3")], expected={"a": 1})
+    assert log.head()[0] == 2
+
+
+def test_a_known_idempotency_key_returns_the_event_already_there(log: EventLog) -> None:
+    first = log.append([new("a", "k1", '{"n":1}')]).events[0]
+    again = log.append([new("a", "k1", '{"n":2}')])
+    assert again.written == []
+    assert again.events == [first]
+    assert log.head()[0] == 1
+
+
+def test_an_alias_finds_the_event_as_well(log: EventLog) -> None:
+    first = log.append([new("a", "link:1", aliases=("guid:1",))]).events[0]
+    again = log.append([new("b", "guid:1", aliases=("content:9",))])
+    assert again.events == [first] and again.written == []
+    assert log.find("guid:1") == first
+
+
+def test_duplicates_within_one_batch_are_written_once(log: EventLog) -> None:
+    result = log.append([new("a", "k1"), new("a", "k1"), new("a", "k2")])
+    assert len(result.written) == 2
+    assert result.events[0] == result.events[1]
+
+
+def test_reading_streams_in_batches_and_honours_after_and_limit(log: EventLog) -> None:
+    log.append([new("s", f"k{i}") for i in range(25)])
+    assert [e.position for e in log.read(after=5, limit=7, batch=3)] == list(range(6, 13))
+    assert len(list(log.read(batch=4))) == 25
+    assert [e.version for e in log.read_stream("s", after_version=20)] == [21, 22, 23, 24, 25]
+
+
+def test_the_database_refuses_to_change_or_remove_events(log: EventLog) -> None:
+    log.append([new("a", "k1")])
+    for statement in ("UPDATE events SET payload = '{}'", "DELETE FROM events"):
+        with pytest.raises(DBAPIError, match="append-only"), log.engine.begin() as conn:
+            conn.execute(text(statement))
+    assert log.head()[0] == 1
+
+
+def test_verify_names_the_first_tampered_position(log: EventLog) -> None:
+    log.append([new("a", f"k{i}") for i in range(5)])
+    stored = list(log.read())
+    edited = stored[:2] + [stored[2].__class__(**{**stored[2].as_dict(), "payload": '{"n":9}'})]
+    with pytest.raises(ChainBroken) as caught:
+        verify_chain(edited + stored[3:])
+    assert caught.value.position == 3
+    with pytest.raises(ChainBroken) as caught:
+        verify_chain(stored[:1] + stored[2:])
+    assert caught.value.position == 2
+
+
+def test_concurrent_writers_never_leave_a_follower_behind(log: EventLog) -> None:
+    """A follower reading while many threads append never later finds an event below its mark."""
+    writers, per_writer = 6, 40
+    done = threading.Event()
+    missed: list[int] = []
+
+    def write(w: int) -> None:
+        for i in range(per_writer):
+            log.append([new(f"w{w}", f"w{w}-{i}")])
+
+    def follow() -> None:
+        seen = 0
+        while True:
+            finished = done.is_set()
+            for e in log.read(after=seen):
+                if e.position != seen + 1:
+                    missed.append(e.position)
+                seen = e.position
+            if finished:
+                return
+
+    follower = threading.Thread(target=follow)
+    follower.start()
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done.set()
+    follower.join()
+    assert missed == []
+    assert log.head()[0] == writers * per_writer
+    verify_chain(log.read())

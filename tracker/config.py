@@ -1,0 +1,207 @@
+"""Settings from the environment and designations and feeds from feeds.yaml, validated at start."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tracker.domain.designations import DEFAULT_STAGES, REVERSED, Designation
+from tracker.errors import ConfigError
+
+# About a day in all: seconds, then minutes, then hours.
+DEFAULT_RETRIES = "5,30,120,600,1800,3600,7200,14400,28800,28800"
+
+_ID = r"^[a-z0-9][a-z0-9._-]{0,99}$"
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+class Settings(BaseSettings):
+    """Everything the environment sets; each default works on a fresh machine."""
+
+    model_config = SettingsConfigDict(env_prefix="TRACKER_", extra="ignore")
+
+    database_url: str = "sqlite:///./tracker.db"
+    feeds: Path = Path("./feeds.yaml")
+    admin_token: str | None = None
+    webhook_retries: str = DEFAULT_RETRIES
+    webhook_allow_private: bool = False
+    webhook_timeout: float = 10.0
+    log_format: Literal["text", "json"] = "text"
+    max_feed_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    poll_concurrency: int = Field(default=32, gt=0)
+
+    @field_validator("webhook_retries")
+    @classmethod
+    def _retries(cls, value: str) -> str:
+        retry_delays(value)
+        return value
+
+    @property
+    def retry_delays(self) -> list[float]:
+        return retry_delays(self.webhook_retries)
+
+
+def retry_delays(value: str) -> list[float]:
+    """Parse `TRACKER_WEBHOOK_RETRIES`: comma-separated seconds, each >= 0."""
+    try:
+        delays = [float(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(f"expected comma-separated seconds, got {value!r}") from None
+    if any(d < 0 for d in delays):
+        raise ValueError(f"delays must not be negative, got {value!r}")
+    return delays
+
+
+def parse_duration(value: Any) -> float:
+    """`15m`, `1h30m`, `45s` or a number of seconds."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 15m, 1h or 90s")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value).strip())
+        if not match or not any(match.groups()):
+            raise ValueError(f"{value!r} is not a duration such as 15m, 1h or 90s")
+        h, m, s = (int(g or 0) for g in match.groups())
+        seconds = float(h * 3600 + m * 60 + s)
+    if seconds < 1:
+        raise ValueError("an interval must be at least 1 second")
+    return seconds
+
+
+class DesignationConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1)
+    subject: list[str] = Field(min_length=1)
+    authority: list[str] = Field(min_length=1)
+    stages: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES), min_length=1)
+
+    @field_validator("stages")
+    @classmethod
+    def _stages(cls, stages: list[str]) -> list[str]:
+        if len(set(stages)) != len(stages):
+            raise ValueError("stages must not repeat")
+        if REVERSED in stages or "none" in stages:
+            raise ValueError(f"'{REVERSED}' and 'none' are readings, not stages")
+        return stages
+
+
+class FeedConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=_ID)
+    url: str
+    interval: float = 900.0
+    designations: list[str] = Field(default_factory=list)
+    fetch_articles: bool = False
+
+    @field_validator("interval", mode="before")
+    @classmethod
+    def _interval(cls, value: Any) -> float:
+        return parse_duration(value)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, url: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise ValueError(f"{url!r} is not an http or https URL")
+        return url
+
+
+class FeedsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    designations: dict[str, DesignationConfig] = Field(min_length=1)
+    feeds: list[FeedConfig] = Field(default_factory=list)
+
+    @field_validator("designations")
+    @classmethod
+    def _ids(cls, value: dict[str, DesignationConfig]) -> dict[str, DesignationConfig]:
+        for key in value:
+            if not re.match(_ID, key):
+                raise ValueError(f"designation id {key!r} must be lowercase letters, digits, -._")
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> FeedsFile:
+        seen: set[str] = set()
+        for feed in self.feeds:
+            if feed.id in seen:
+                raise ValueError(f"feed id {feed.id!r} is used twice")
+            seen.add(feed.id)
+            for name in feed.designations:
+                if name not in self.designations:
+                    raise ValueError(f"feed {feed.id!r} names unknown designation {name!r}")
+        return self
+
+
+class Catalog:
+    """The designations and feeds a running service tracks."""
+
+    def __init__(self, designations: Sequence[Designation], feeds: Sequence[FeedConfig]):
+        self.designations = {d.id: d for d in designations}
+        self.feeds = {f.id: f for f in feeds}
+
+    def designations_for(self, feed_id: str) -> list[Designation]:
+        feed = self.feeds.get(feed_id)
+        names = feed.designations if feed and feed.designations else list(self.designations)
+        return [self.designations[n] for n in names]
+
+
+def load_catalog(path: Path) -> Catalog:
+    """Read and validate a feeds file; a bad one raises ConfigError naming file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot read the feeds file: {exc.strerror}") from None
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(str(path), f"not valid YAML: {problem}",
+                          mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "expected a mapping with 'designations' and 'feeds'", 1)
+    try:
+        parsed = FeedsFile.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        where = ".".join(str(p) for p in loc) or "top level"
+        message = error["msg"].removeprefix("Value error, ")
+        raise ConfigError(str(path), f"{where}: {message}", _line_of(root, loc)) from None
+    designations = [
+        Designation(key, d.title, tuple(d.subject), tuple(d.authority), tuple(d.stages))
+        for key, d in parsed.designations.items()
+    ]
+    return Catalog(designations, parsed.feeds)
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """The 1-based line of the deepest node along `loc` that exists."""
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(part):
+                    child = value
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part < len(node.value):
+                child = node.value[part]
+        if child is None:
+            break
+        node, line = child, child.start_mark.line + 1
+    return line

@@ -1,0 +1,1 @@
+"""The domain: events, designations and the status rules. Imports no framework."""

@@ -1,0 +1,41 @@
+"""Designations and the articles the classifier reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+REVERSED = "reversed"
+DEFAULT_STAGES = ("considered", "proposed", "court-approved")
+
+
+@dataclass(frozen=True)
+class Designation:
+    """One entry on one authority's list, with its ordered ladder of stages."""
+
+    id: str
+    title: str
+    subject: tuple[str, ...]
+    authority: tuple[str, ...]
+    stages: tuple[str, ...] = DEFAULT_STAGES
+
+    def rank(self, stage: str | None) -> int:
+        """0 for no stage, 1 for the first rung, and so on."""
+        return 0 if stage is None else self.stages.index(stage) + 1
+
+    def below(self, stage: str | None) -> str | None:
+        """The rung under `stage` (None under the first)."""
+        rank = self.rank(stage)
+        return self.stages[rank - 2] if rank >= 2 else None
+
+
+@dataclass(frozen=True)
+class Article:
+    """What the classifier reads of one observation."""
+
+    title: str = ""
+    summary: str = ""
+    content: str = ""
+    published: datetime | None = None
+    url: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)

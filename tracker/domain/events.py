@@ -1,0 +1,102 @@
+"""What the log records: frozen facts named in the past tense."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FeedPolled:
+    """One poll of one feed and what came of it."""
+
+    feed: str
+    url: str
+    outcome: str  # fetched | not-modified | retry-later | gone | failed
+    polled_at: datetime
+    next_poll_at: datetime | None
+    status: int | None = None
+    error: str | None = None
+    entries: int = 0
+    new_entries: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None
+
+
+@dataclass(frozen=True)
+class EntryObserved:
+    """One feed entry as fetched: an immutable fact, recorded once per story."""
+
+    observation_id: str
+    feed: str
+    entry_id: str
+    link: str | None
+    title: str
+    summary: str
+    content: str
+    authors: tuple[str, ...]
+    published_at: datetime
+    published_source: str  # published | updated | fetched
+    fetched_at: datetime
+    designations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceRecorded:
+    """The classifier's reading of one observation for one designation."""
+
+    designation: str
+    observation_id: str
+    stage: str | None  # a ladder stage, "reversed", or None when a newer reading finds nothing
+    confidence: float
+    quote: str | None
+    classifier_version: str
+    feed: str
+    url: str | None
+    title: str
+    published_at: datetime
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    """The recorded current stage of a designation changed."""
+
+    designation: str
+    from_stage: str | None
+    to_stage: str | None
+    since: datetime
+    cause: str  # evidence | reversed | override
+    observation_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StageOverridden:
+    """An analyst set the stage, with a reason."""
+
+    designation: str
+    stage: str | None
+    reason: str
+    effective_at: datetime
+    analyst: str | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceRejected:
+    """An analyst ruled one piece of evidence out, with a reason."""
+
+    designation: str
+    observation_id: str
+    reason: str
+    analyst: str | None = None
+
+
+Event = (
+    FeedPolled | EntryObserved | EvidenceRecorded | StatusChanged | StageOverridden
+    | EvidenceRejected
+)
+EVENT_TYPES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (FeedPolled, EntryObserved, EvidenceRecorded, StatusChanged, StageOverridden,
+                EvidenceRejected)
+}

@@ -1,0 +1,1 @@
+"""Read models derived from the log, each checkpointed and rebuildable from position 0."""

@@ -1,0 +1,98 @@
+"""Running projections: read after the checkpoint, apply, move the checkpoint, one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Engine, Table, delete, text
+
+from tracker.store.database import is_postgres
+from tracker.store.log import _SELECT, StoredEvent, _expanding
+from tracker.store.tables import checkpoints
+
+
+class Projection(Protocol):
+    name: str
+    types: frozenset[str]  # the event types it reads
+    tables: tuple[Table, ...]  # the tables it owns, emptied on rebuild
+
+    def apply(self, conn: Connection, batch: list[tuple[StoredEvent, Any]]) -> None: ...
+
+    def forget(self) -> None:
+        """Drop any in-memory state (after a rebuild, or when another instance moved on)."""
+
+
+def checkpoint_of(conn: Connection, name: str) -> int:
+    row = conn.execute(text("SELECT position FROM checkpoints WHERE name = :n"),
+                       {"n": name}).first()
+    return int(row[0]) if row else 0
+
+
+def _claim(conn: Connection, name: str, postgres: bool) -> int | None:
+    """Lock this projection's checkpoint for the transaction; None if another instance has it."""
+    if not postgres:  # SQLite: the transaction began IMMEDIATE and holds the write lock
+        return checkpoint_of(conn, name)
+    conn.execute(text("INSERT INTO checkpoints (name, position) VALUES (:n, 0) "
+                      "ON CONFLICT (name) DO NOTHING"), {"n": name})
+    row = conn.execute(text("SELECT position FROM checkpoints WHERE name = :n "
+                            "FOR UPDATE SKIP LOCKED"), {"n": name}).first()
+    return None if row is None else int(row[0])
+
+
+def save_checkpoint(conn: Connection, name: str, position: int) -> None:
+    updated = conn.execute(text("UPDATE checkpoints SET position = :p WHERE name = :n"),
+                           {"p": position, "n": name})
+    if updated.rowcount == 0:
+        conn.execute(checkpoints.insert().values(name=name, position=position))
+
+
+class Runner:
+    """Brings projections up to the head of the log."""
+
+    def __init__(self, engine: Engine, batch: int = 5000) -> None:
+        self.engine, self.batch = engine, batch
+        self._postgres = is_postgres(engine)
+        self._seen: dict[str, int] = {}  # the checkpoint each projection's memory matches
+
+    def step(self, projection: Projection) -> int:
+        """Apply one batch; return how many events it read (0 when caught up or busy)."""
+        with self.engine.connect().execution_options(sqlite_immediate=True) as conn, \
+                conn.begin():
+            start = _claim(conn, projection.name, self._postgres)
+            if start is None:
+                return 0
+            if self._seen.get(projection.name) != start:
+                projection.forget()
+            head = conn.execute(text("SELECT COALESCE(MAX(position), 0) FROM events")).scalar()
+            if not head or head <= start:
+                return 0
+            rows = conn.execute(
+                text(f"{_SELECT} WHERE position > :a AND position <= :h AND type IN :types "
+                     "ORDER BY position LIMIT :n")
+                .bindparams(_expanding("types", sorted(projection.types))),
+                {"a": start, "h": head, "n": self.batch}).all()
+            events = [StoredEvent(*row) for row in rows]
+            end = events[-1].position if len(events) == self.batch else int(head)
+            if events:
+                projection.apply(conn, [(e, e.decode()) for e in events])
+            save_checkpoint(conn, projection.name, end)
+        self._seen[projection.name] = end
+        return end - start
+
+    def catch_up(self, projection: Projection,
+                 progress: Callable[[int], None] | None = None) -> None:
+        while self.step(projection):
+            if progress:
+                progress(self._seen[projection.name])
+
+    def rebuild(self, projection: Projection,
+                progress: Callable[[int], None] | None = None) -> None:
+        """Empty the projection's tables and checkpoint, then replay the log from 0."""
+        with self.engine.begin() as conn:
+            for table in projection.tables:
+                conn.execute(delete(table))
+            conn.execute(delete(checkpoints).where(checkpoints.c.name == projection.name))
+        projection.forget()
+        self._seen.pop(projection.name, None)
+        self.catch_up(projection, progress)

@@ -1,0 +1,16 @@
+"""Insert-or-update that reads the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+
+def upsert(conn: Connection, table: Table, values: dict[str, Any], key: str) -> None:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[key], set_={k: v for k, v in values.items() if k != key})
+    conn.execute(stmt)

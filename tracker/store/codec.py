@@ -1,0 +1,65 @@
+"""Domain events to stored payloads and back; the one place that upcasts old shapes."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from tracker.domain.events import EVENT_TYPES
+
+# The current schema version of each event type; bump it with an upcaster below.
+VERSIONS: dict[str, int] = {name: 1 for name in EVENT_TYPES}
+
+# (type, version) -> function turning that version's payload into the next version's.
+UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON encoding used for payloads and hashes: sorted keys, no spaces."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=_default)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def encode(event: Any) -> tuple[str, int, str]:
+    """An event as (type, schema version, payload JSON)."""
+    name = type(event).__name__
+    payload = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
+    return name, VERSIONS[name], canonical_json(payload)
+
+
+def decode(type_name: str, version: int, payload: str) -> Any:
+    """A stored payload as the current event class, upcast from older versions."""
+    data = json.loads(payload)
+    current = VERSIONS[type_name]
+    while version < current:
+        data = UPCASTERS[(type_name, version)](data)
+        version += 1
+    cls = EVENT_TYPES[type_name]
+    for name, convert in _converters(cls):
+        if name in data and data[name] is not None:
+            data[name] = convert(data[name])
+    return cls(**data)
+
+
+@cache
+def _converters(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    hints = typing.get_type_hints(cls)
+    out: list[tuple[str, Callable[[Any], Any]]] = []
+    for field in dataclasses.fields(cls):
+        args = set(typing.get_args(hints[field.name])) | {hints[field.name]}
+        if datetime in args:
+            out.append((field.name, datetime.fromisoformat))
+        elif any(typing.get_origin(a) is tuple for a in args):
+            out.append((field.name, tuple))
+    return tuple(out)

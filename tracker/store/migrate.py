@@ -1,0 +1,45 @@
+"""Applying the Alembic migrations from code (`tracker db upgrade`, `tracker serve`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, text
+
+from tracker.errors import TrackerError
+from tracker.store.database import is_postgres
+
+MIGRATE_LOCK = 7_465_326_111
+
+
+def _alembic_ini() -> Path:
+    for root in (Path(__file__).resolve().parents[2], Path.cwd()):
+        if (root / "alembic.ini").is_file() and (root / "migrations").is_dir():
+            return root / "alembic.ini"
+    raise TrackerError("cannot find alembic.ini and migrations/ beside the tracker package "
+                       "or in the current directory")
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config(str(_alembic_ini()))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database to the newest schema; instances starting together take turns."""
+    config = alembic_config(engine)
+    with engine.connect() as conn:
+        if is_postgres(engine):
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATE_LOCK})
+            conn.commit()
+        try:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+        finally:
+            if is_postgres(engine):
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATE_LOCK})
+                conn.commit()
