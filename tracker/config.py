@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tracker.domain.designations import DEFAULT_STAGES, REVERSED, Designation
@@ -129,18 +129,6 @@ class FeedsFile(BaseModel):
                 raise ValueError(f"designation id {key!r} must be lowercase letters, digits, -._")
         return value
 
-    @model_validator(mode="after")
-    def _references(self) -> FeedsFile:
-        seen: set[str] = set()
-        for feed in self.feeds:
-            if feed.id in seen:
-                raise ValueError(f"feed id {feed.id!r} is used twice")
-            seen.add(feed.id)
-            for name in feed.designations:
-                if name not in self.designations:
-                    raise ValueError(f"feed {feed.id!r} names unknown designation {name!r}")
-        return self
-
 
 class Catalog:
     """The designations and feeds a running service tracks."""
@@ -179,11 +167,29 @@ def load_catalog(path: Path) -> Catalog:
         where = ".".join(str(p) for p in loc) or "top level"
         message = error["msg"].removeprefix("Value error, ")
         raise ConfigError(str(path), f"{where}: {message}", _line_of(root, loc)) from None
+    fault = _reference_fault(parsed)
+    if fault:
+        loc, message = fault
+        raise ConfigError(str(path), f"{'.'.join(map(str, loc))}: {message}", _line_of(root, loc))
     designations = [
         Designation(key, d.title, tuple(d.subject), tuple(d.authority), tuple(d.stages))
         for key, d in parsed.designations.items()
     ]
     return Catalog(designations, parsed.feeds)
+
+
+def _reference_fault(parsed: FeedsFile) -> tuple[tuple[Any, ...], str] | None:
+    """Where feeds repeat an id or name a designation that is not defined."""
+    seen: set[str] = set()
+    for i, feed in enumerate(parsed.feeds):
+        if feed.id in seen:
+            return ("feeds", i, "id"), f"feed id {feed.id!r} is used twice"
+        seen.add(feed.id)
+        for j, name in enumerate(feed.designations):
+            if name not in parsed.designations:
+                return (("feeds", i, "designations", j),
+                        f"feed {feed.id!r} names unknown designation {name!r}")
+    return None
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:

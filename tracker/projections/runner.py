@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine, Table, delete, text
 
 from tracker.store.database import is_postgres
-from tracker.store.log import _SELECT, StoredEvent, _expanding
+from tracker.store.log import _SELECT, EventLog, StoredEvent, _expanding
 from tracker.store.tables import checkpoints
 
 
@@ -50,8 +50,9 @@ def save_checkpoint(conn: Connection, name: str, position: int) -> None:
 class Runner:
     """Brings projections up to the head of the log."""
 
-    def __init__(self, engine: Engine, batch: int = 5000) -> None:
-        self.engine, self.batch = engine, batch
+    def __init__(self, engine: Engine, batch: int = 5000, source: EventLog | None = None) -> None:
+        """Projects into `engine`, reading the log there, or from `source` when given."""
+        self.engine, self.batch, self.source = engine, batch, source
         self._postgres = is_postgres(engine)
         self._seen: dict[str, int] = {}  # the checkpoint each projection's memory matches
 
@@ -64,21 +65,31 @@ class Runner:
                 return 0
             if self._seen.get(projection.name) != start:
                 projection.forget()
-            head = conn.execute(text("SELECT COALESCE(MAX(position), 0) FROM events")).scalar()
-            if not head or head <= start:
+            head, events = self._read(conn, start, projection.types)
+            if head <= start:
                 return 0
-            rows = conn.execute(
-                text(f"{_SELECT} WHERE position > :a AND position <= :h AND type IN :types "
-                     "ORDER BY position LIMIT :n")
-                .bindparams(_expanding("types", sorted(projection.types))),
-                {"a": start, "h": head, "n": self.batch}).all()
-            events = [StoredEvent(*row) for row in rows]
-            end = events[-1].position if len(events) == self.batch else int(head)
+            end = events[-1].position if len(events) == self.batch else head
             if events:
                 projection.apply(conn, [(e, e.decode()) for e in events])
             save_checkpoint(conn, projection.name, end)
         self._seen[projection.name] = end
         return end - start
+
+    def _read(self, conn: Connection, start: int,
+              types: frozenset[str]) -> tuple[int, list[StoredEvent]]:
+        """The log's head, and the next batch of events of these types up to it."""
+        if self.source is not None:
+            head = self.source.head()[0]
+            events = self.source.read_batch(start, self.batch, sorted(types))
+            return head, [e for e in events if e.position <= head]
+        head = int(conn.execute(text("SELECT COALESCE(MAX(position), 0) FROM events")).scalar()
+                   or 0)
+        rows = conn.execute(
+            text(f"{_SELECT} WHERE position > :a AND position <= :h AND type IN :types "
+                 "ORDER BY position LIMIT :n")
+            .bindparams(_expanding("types", sorted(types))),
+            {"a": start, "h": head, "n": self.batch}).all()
+        return head, [StoredEvent(*row) for row in rows]
 
     def catch_up(self, projection: Projection,
                  progress: Callable[[int], None] | None = None) -> None:

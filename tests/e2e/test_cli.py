@@ -1,0 +1,101 @@
+"""The `tracker` command as a user runs it, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from tests.servers import ROOT
+from tracker.store.database import make_engine
+
+D = "taliban-designation"
+EXAMPLE = ROOT / "examples" / "example-feed.xml"
+
+
+@pytest.fixture
+def run(database_url: str, tmp_path: Path):
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text((ROOT / "tests" / "e2e" / "feeds.yaml.in").read_text()
+                     .replace("FEED_URL", "http://127.0.0.1:9/unused.xml"))
+    env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_FEEDS": str(feeds)}
+
+    def tracker(*args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([sys.executable, "-m", "tracker.cli", *args], env=env,
+                              cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert done.returncode == expect, f"{args}: {done.returncode}\n{done.stdout}{done.stderr}"
+        return done
+
+    tracker.url = database_url  # type: ignore[attr-defined]
+    tracker.dir = tmp_path  # type: ignore[attr-defined]
+    return tracker
+
+
+def test_an_empty_log_verifies_and_replays(run) -> None:
+    assert "log intact: 0 events" in run("verify").stdout
+    assert "matches" in run("replay", "--verify").stdout
+    run("db", "upgrade")
+
+
+def test_ingest_then_status_history_export_and_verify(run) -> None:
+    out = run("ingest", str(EXAMPLE), "--feed-id", "wire").stdout
+    assert "5 entries, 5 new" in out
+    assert "5 entries, 0 new" in run("ingest", str(EXAMPLE), "--feed-id", "wire").stdout
+
+    status = json.loads(run("status", D, "--json").stdout)
+    assert status["stage"] == "court-approved"
+    assert [t["to"] for t in status["history"]] == ["considered", "proposed", "court-approved"]
+    older = json.loads(run("status", D, "--as-of", "2024-12-31", "--json").stdout)
+    assert older["stage"] == "proposed"
+    history = json.loads(run("history", D, "--json").stdout)
+    assert history["history"] == status["history"]
+
+    export = run.dir / "log.jsonl"
+    export.write_text(run("export", "--format", "jsonl").stdout)
+    lines = export.read_text().splitlines()
+    assert [json.loads(line)["position"] for line in lines] == list(range(1, len(lines) + 1))
+    verified = run("verify").stdout
+    assert f"log intact: {len(lines)} events" in verified
+    head = verified.split("head ")[1].strip()
+    assert "log intact" in run("verify", "--file", str(export)).stdout
+    run("verify", "--head", head)
+    run("verify", "--head", head[:-1] + ("0" if head[-1] != "0" else "1"), expect=1)
+    csv_out = run("export", "--format", "csv", "--designation", D).stdout
+    assert csv_out.splitlines()[0].startswith("position,stream,version,type")
+    assert "EntryObserved" in csv_out and "EvidenceRecorded" in csv_out
+
+    # Someone with write access edits an event: verify names the first bad position.
+    engine = make_engine(run.url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE events DISABLE TRIGGER events_no_update_delete"))
+        else:
+            conn.execute(text("DROP TRIGGER events_no_update"))
+        conn.execute(text("UPDATE events SET payload = replace(payload, 'Kremlin', 'Kreml') "
+                          "WHERE position = 2"))
+    engine.dispose()
+    broken = run("verify", expect=1)
+    assert "log broken at position 2" in broken.stderr
+    edited = export.read_text().replace('"position": 3,', '"position": 4,', 1)
+    (run.dir / "edited.jsonl").write_text(edited)
+    assert "position 3" in run("verify", "--file", str(run.dir / "edited.jsonl"), expect=1).stderr
+
+
+def test_a_bad_feeds_file_is_refused_with_its_line(run) -> None:
+    bad = run.dir / "feeds.yaml"
+    bad.write_text(bad.read_text().replace("interval: 1h", "interval: often"))
+    done = run("status", D, expect=2)
+    assert f"{bad}:10:" in done.stderr and "not a duration" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unknown_designation_and_bad_options(run) -> None:
+    assert "no designation 'hamas' is tracked" in run("status", "hamas", expect=1).stderr
+    assert "--head" in run("verify", "--head", "nonsense", expect=2).stderr
+    run("export", "--format", "xml", expect=2)
+    assert "cannot read" in run("ingest", "/nonexistent/feed.xml", expect=1).stdout

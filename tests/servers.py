@@ -1,0 +1,67 @@
+"""Helpers for tests that run the service as a user does: free ports, a served RSS feed."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss(items: Iterable[dict]) -> str:
+    """An RSS 2.0 document; each item has guid, title, link, published (datetime), text."""
+    body = "".join(
+        f"<item><guid>{escape(i['guid'])}</guid><title>{escape(i['title'])}</title>"
+        f"<link>{escape(i['link'])}</link>"
+        f"<pubDate>{format_datetime(i['published'])}</pubDate>"
+        f"<description>{escape(i['text'])}</description></item>"
+        for i in items)
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>Test wire</title><link>http://127.0.0.1/</link>{body}</channel></rss>")
+
+
+def start_service(env: dict[str, str], port: int, cwd: Path) -> subprocess.Popen:
+    """`tracker serve` in a process of its own, once it answers /healthz."""
+    full = {**os.environ, **env}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker.cli", "serve", "--port", str(port)],
+        cwd=cwd, env=full, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"tracker serve exited {process.returncode}:\n"
+                               f"{process.stdout.read() if process.stdout else ''}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("tracker serve did not answer /healthz within 60 s")
+
+
+def wait_for(check, timeout: float = 30, interval: float = 0.2):  # type: ignore[no-untyped-def]
+    """Poll `check()` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s; last value: {last!r}")

@@ -1,0 +1,90 @@
+"""feeds.yaml and settings: validated at start, refused with the file, the line and the fault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracker.config import Settings, load_catalog, parse_duration
+from tracker.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[3]
+
+GOOD = """\
+designations:
+  taliban-designation:
+    title: Taliban on Russia's list
+    subject: [Taliban]
+    authority: [Russia]
+feeds:
+  - id: wire
+    url: https://example.org/rss.xml
+    interval: 1h30m
+    designations: [taliban-designation]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_the_shipped_feeds_file_is_valid() -> None:
+    catalog = load_catalog(ROOT / "feeds.yaml")
+    designation = catalog.designations["taliban-designation"]
+    assert designation.stages == ("considered", "proposed", "court-approved")
+    assert catalog.feeds and all(f.designations for f in catalog.feeds.values())
+
+
+def test_a_good_file_loads_with_its_defaults(tmp_path: Path) -> None:
+    catalog = load_catalog(write(tmp_path, GOOD))
+    assert catalog.feeds["wire"].interval == 5400
+    assert catalog.designations["taliban-designation"].stages[-1] == "court-approved"
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    (GOOD.replace("interval: 1h30m", "interval: soon"), 9, "not a duration"),
+    (GOOD.replace("[taliban-designation]\n", "[hamas]\n"), 10, "unknown designation 'hamas'"),
+    (GOOD.replace("https://example.org", "ftp://example.org"), 8, "not an http or https URL"),
+    (GOOD.replace("subject: [Taliban]", "subject: []"), 4, "at least 1 item"),
+    (GOOD.replace("    authority: [Russia]\n", "    authority: [Russia]\n    colour: red\n"), 6,
+     "Extra inputs are not permitted"),
+    (GOOD.replace("  - id: wire", "  - id: Wire Feed"), 7, "should match pattern"),
+    (GOOD + GOOD[GOOD.index("  - id"):], 11, "feed id 'wire' is used twice"),
+    (GOOD.replace("title: Taliban on Russia's list", "title: [unclosed"), 4, "not valid YAML"),
+])
+def test_a_bad_file_is_refused_with_path_line_and_reason(tmp_path: Path, text: str, line: int,
+                                                         words: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_catalog(path)
+    assert caught.value.line == line, str(caught.value)
+    assert str(caught.value).startswith(f"{path}:{line}: ")
+    assert words in str(caught.value)
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read the feeds file"):
+        load_catalog(tmp_path / "nope.yaml")
+
+
+def test_durations() -> None:
+    assert parse_duration("15m") == 900
+    assert parse_duration("2h") == 7200
+    assert parse_duration(45) == 45
+    with pytest.raises(ValueError):
+        parse_duration("0s")
+
+
+def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_WEBHOOK_RETRIES", "1,2.5,10")
+    monkeypatch.setenv("TRACKER_WEBHOOK_ALLOW_PRIVATE", "1")
+    settings = Settings()
+    assert settings.retry_delays == [1, 2.5, 10]
+    assert settings.webhook_allow_private is True
+    assert settings.database_url == "sqlite:///./tracker.db"
+    monkeypatch.setenv("TRACKER_WEBHOOK_RETRIES", "soon")
+    with pytest.raises(ValueError, match="comma-separated seconds"):
+        Settings()

@@ -1,0 +1,96 @@
+"""The FastAPI application: routes, error mapping, and the service's lifetime."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+
+from tracker.api.routes import admin, log, page, status
+from tracker.bootstrap import Tracker
+from tracker.errors import TrackerError, UnknownDesignation, UnknownFeed
+
+
+def create_app(tracker: Tracker, *, background: bool = False) -> FastAPI:
+    """The app over a built tracker; with `background`, it also polls and delivers."""
+    from tracker.runtime import Service
+
+    service = Service(tracker)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await service.start(background=background)
+        try:
+            yield
+        finally:
+            await service.stop()
+
+    app = FastAPI(title="Designation tracker", version="1", lifespan=lifespan,
+                  description="Where each tracked terrorist-list designation stands, "
+                              "derived from news feeds through an append-only log.")
+    app.state.tracker = tracker
+    app.state.service = service
+    for module in (status, log, admin, page):
+        app.include_router(module.router)
+    _errors(app)
+    app.add_middleware(Timing, histogram=tracker.metrics.requests)
+    return app
+
+
+def _errors(app: FastAPI) -> None:
+    @app.exception_handler(UnknownDesignation)
+    @app.exception_handler(UnknownFeed)
+    async def not_found(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(TrackerError)
+    async def refused(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(OperationalError)
+    async def database_down(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": "the database is unavailable; try again shortly"},
+                            status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"],
+                   **({"input": e["input"]} if _plain(e.get("input")) else {})}
+                  for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+
+def _plain(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool) and len(str(value)) < 200
+
+
+class Timing:
+    """Request latency by route, as a plain ASGI middleware (cheap on the hot path)."""
+
+    def __init__(self, app: Any, histogram: Any) -> None:
+        self.app, self.histogram = app, histogram
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = [500]
+
+        async def send_status(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            self.histogram.labels(scope["method"], route, status[0]).observe(
+                time.perf_counter() - start)

@@ -1,0 +1,54 @@
+"""Admin actions: poll a feed now, and analysts' overrides."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, HTTPException, Request
+
+from tracker.api.deps import Admin, TrackerDep
+from tracker.api.schemas import OverrideIn, OverrideOut, PollOut, Problem
+from tracker.domain.events import EvidenceRejected, StageOverridden
+from tracker.errors import UnknownDesignation, UnknownFeed
+
+router = APIRouter(dependencies=[Admin], tags=["admin"],
+                   responses={401: {"model": Problem, "description": "no or wrong admin token"}})
+
+
+@router.post("/feeds/{feed}/poll", response_model=PollOut,
+             responses={404: {"model": Problem}, 409: {"model": Problem}})
+async def poll_feed(request: Request, tracker: TrackerDep, feed: str) -> dict:
+    """Poll one feed now, whatever its schedule."""
+    if feed not in tracker.catalog.feeds:
+        raise UnknownFeed(feed)
+    report = await request.app.state.service.poll_now(feed)
+    if report is None:
+        raise HTTPException(409, f"feed {feed!r} is being polled by another instance right now")
+    return report.__dict__
+
+
+@router.post("/designations/{designation}/overrides", response_model=OverrideOut,
+             status_code=201, responses={404: {"model": Problem}, 422: {"model": Problem}})
+def override(tracker: TrackerDep, designation: str, body: OverrideIn) -> dict:
+    """Set the stage, or reject one piece of evidence, with a reason; recorded in the log."""
+    target = tracker.catalog.designations.get(designation)
+    if target is None:
+        raise UnknownDesignation(designation)
+    event: StageOverridden | EvidenceRejected
+    if body.observation_id is None:
+        if body.stage is not None and body.stage not in target.stages:
+            raise HTTPException(422, f"stage {body.stage!r} is not one of {list(target.stages)}")
+        effective = body.effective_at or datetime.now(UTC)
+        if effective.tzinfo is None:
+            effective = effective.replace(tzinfo=UTC)
+        event = StageOverridden(designation, body.stage, body.reason, effective, body.analyst)
+    else:
+        if body.observation_id not in tracker.writer.state(designation).readings:
+            raise HTTPException(422, f"observation_id {body.observation_id!r} is not evidence "
+                                     f"for {designation!r}")
+        event = EvidenceRejected(designation, body.observation_id, body.reason, body.analyst)
+    written = tracker.writer.record(designation, [event])
+    tracker.project()
+    first = written[0]
+    return {"designation": designation, "position": first.position, "type": first.type,
+            "stage": tracker.writer.state(designation).timeline().stage}

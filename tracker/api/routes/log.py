@@ -1,0 +1,43 @@
+"""The raw log for audits, health and metrics."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from tracker import views
+from tracker.api.deps import TrackerDep
+from tracker.api.schemas import EventsPage, FeedOut, Health
+
+router = APIRouter()
+
+
+@router.get("/events", response_model=EventsPage, tags=["audit"])
+def get_events(tracker: TrackerDep,
+               after: Annotated[int, Query(ge=0, description="the last position already read")] = 0,
+               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict:
+    """The log in order, from after the given position."""
+    return views.events(tracker, after, limit)
+
+
+@router.get("/feeds", response_model=list[FeedOut], tags=["feeds"])
+def get_feeds(tracker: TrackerDep) -> list[dict]:
+    """Each feed's health: last poll, last success, failures, last error, next poll."""
+    return views.feeds(tracker)
+
+
+@router.get("/healthz", response_model=Health, tags=["operations"])
+def healthz(tracker: TrackerDep) -> dict:
+    """Liveness: the service answers and its database does."""
+    return {"status": "ok", "position": tracker.log.head()[0]}
+
+
+@router.get("/metrics", tags=["operations"], response_class=Response,
+            responses={200: {"content": {CONTENT_TYPE_LATEST: {}},
+                             "description": "Prometheus metrics"}})
+def metrics(tracker: TrackerDep) -> Response:
+    """Prometheus metrics."""
+    tracker.metrics.refresh(tracker)
+    return Response(generate_latest(tracker.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,64 @@
+"""The composition root: builds the tracker's parts from settings, nothing at import time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from tracker.config import Catalog, Settings, load_catalog
+from tracker.metrics import Metrics
+from tracker.projections.feeds import FeedHealthProjection
+from tracker.projections.runner import Projection, Runner
+from tracker.projections.status import StatusProjection
+from tracker.services.designations import DesignationWriter
+from tracker.services import reader
+from tracker.services.reader import Reader
+from tracker.store.database import make_engine
+from tracker.store.log import EventLog
+from tracker.store.migrate import upgrade
+
+
+@dataclass
+class Tracker:
+    settings: Settings
+    catalog: Catalog
+    engine: Engine
+    log: EventLog
+    runner: Runner
+    writer: DesignationWriter
+    reader: Reader
+    projections: list[Projection] = field(default_factory=list)
+    metrics: Metrics = field(default_factory=Metrics)
+
+    def followers(self) -> list[str]:
+        """The names of every checkpointed follower of the log."""
+        return [p.name for p in self.projections] + [reader.NAME]
+
+    def project(self) -> None:
+        """Bring every projection up to the head of the log."""
+        for projection in self.projections:
+            self.runner.catch_up(projection)
+
+    def settle(self) -> None:
+        """Read every new observation, then project: what the CLI does before it answers."""
+        self.reader.catch_up()
+        self.project()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build(settings: Settings | None = None, *, migrate: bool = False) -> Tracker:
+    settings = settings or Settings()
+    catalog = load_catalog(settings.feeds)
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    log = EventLog(engine)
+    writer = DesignationWriter(log, catalog.designations)
+    return Tracker(
+        settings=settings, catalog=catalog, engine=engine, log=log, runner=Runner(engine),
+        writer=writer, reader=Reader(engine, log, catalog, writer),
+        projections=[StatusProjection(catalog), FeedHealthProjection()],
+    )

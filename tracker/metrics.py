@@ -1,0 +1,46 @@
+"""Prometheus metrics, on a registry of the tracker's own (one per built tracker)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from tracker.bootstrap import Tracker
+
+
+class Metrics:
+    def __init__(self) -> None:
+        r = self.registry = CollectorRegistry()
+        self.polls = Counter("tracker_polls", "Feed polls by outcome", ["feed", "outcome"],
+                             registry=r)
+        self.observations = Counter("tracker_observations", "New observations recorded",
+                                    ["feed"], registry=r)
+        self.evidence = Counter("tracker_evidence", "Evidence recorded, by stage", ["stage"],
+                                registry=r)
+        self.transitions = Counter("tracker_transitions", "Status changes recorded",
+                                   ["designation"], registry=r)
+        self.deliveries = Counter("tracker_webhook_deliveries", "Webhook attempts by outcome",
+                                  ["outcome"], registry=r)
+        self.delivery_latency = Histogram(
+            "tracker_webhook_delivery_latency_seconds",
+            "From a transition's commit to its successful delivery", registry=r,
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 600))
+        self.requests = Histogram("tracker_http_request_duration_seconds",
+                                  "HTTP request latency by route", ["method", "route", "status"],
+                                  registry=r)
+        self.position = Gauge("tracker_log_position", "The log's head position", registry=r)
+        self.lag = Gauge("tracker_projection_lag_events",
+                         "How far each follower of the log is behind its head", ["projection"],
+                         registry=r)
+
+    def refresh(self, tracker: Tracker) -> None:
+        """Set the gauges read from the database."""
+        with tracker.engine.connect() as conn:
+            head = conn.execute(text("SELECT COALESCE(MAX(position), 0) FROM events")).scalar()
+            checkpoints = dict(conn.execute(text("SELECT name, position FROM checkpoints")).all())
+        self.position.set(head or 0)
+        for name in tracker.followers():
+            self.lag.labels(name).set((head or 0) - checkpoints.get(name, 0))

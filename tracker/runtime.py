@@ -1,0 +1,98 @@
+"""The running service: the scheduler that polls, and the pump that follows the log."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import httpx
+
+from tracker.bootstrap import Tracker
+from tracker.feeds.fetch import Limits, make_client
+from tracker.scheduler import build_scheduler
+from tracker.services.polling import Poller, PollReport
+
+log = logging.getLogger("tracker.service")
+PUMP_IDLE_SECONDS = 0.5
+
+
+class Service:
+    """Owns what runs in the background of `tracker serve`."""
+
+    def __init__(self, tracker: Tracker) -> None:
+        self.tracker = tracker
+        self.client: httpx.AsyncClient | None = None
+        self.poller: Poller | None = None
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._scheduler = None
+        self._stopping = False
+
+    async def start(self, background: bool) -> None:
+        self.client = make_client()
+        self.poller = Poller(self.tracker.engine, self.tracker.log, self.tracker.catalog,
+                             self.client, Limits(max_bytes=self.tracker.settings.max_feed_bytes),
+                             metrics=self.tracker.metrics)
+        if not background:
+            return
+        await asyncio.to_thread(self.poller.sync_schedule)
+        self._tasks.append(asyncio.create_task(self._pump(), name="pump"))
+        self._scheduler = build_scheduler(self.tracker.catalog, self._poll, self._poll_due)
+        self._scheduler.start()
+        self.wake()
+        asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(self._poll_due()))
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+        self._wake.set()
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.client is not None:
+            await self.client.aclose()
+
+    def wake(self) -> None:
+        """Something was appended: let the pump run now."""
+        self._wake.set()
+
+    async def poll_now(self, feed: str) -> PollReport | None:
+        assert self.poller is not None
+        report = await self.poller.poll(feed, force=True)
+        await asyncio.to_thread(self.tracker.settle)
+        self.wake()
+        return report
+
+    async def _poll(self, feed: str) -> None:
+        assert self.poller is not None
+        try:
+            report = await self.poller.poll(feed)
+        except Exception:  # one feed's trouble never stops the others
+            log.exception("polling %s failed", feed)
+            return
+        if report and report.new_entries:
+            self.wake()
+
+    async def _poll_due(self) -> None:
+        assert self.poller is not None
+        try:
+            due = await asyncio.to_thread(self.poller.due)
+        except Exception:
+            log.exception("cannot read the feed schedule")
+            return
+        await asyncio.gather(*(self._poll(f) for f in due))
+
+    async def _pump(self) -> None:
+        """Follow the log: read observations, project, deliver; sleep until woken."""
+        while not self._stopping:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), PUMP_IDLE_SECONDS)
+            self._wake.clear()
+            try:
+                await asyncio.to_thread(self.tracker.settle)
+            except Exception:
+                log.exception("following the log failed; retrying")
+                await asyncio.sleep(1)

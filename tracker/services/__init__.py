@@ -1,0 +1,1 @@
+"""What the tracker does: record evidence and decisions, read observations, poll feeds."""

@@ -1,0 +1,92 @@
+"""Writing to a designation's stream: evidence, analysts' decisions, and the status changes
+they cause, appended together under the stream's expected version."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from tracker.domain.designations import Designation
+from tracker.domain.events import (
+    EvidenceRecorded,
+    EvidenceRejected,
+    StageOverridden,
+    StatusChanged,
+)
+from tracker.domain.status import DesignationState, evolve
+from tracker.errors import ConcurrencyConflict
+from tracker.store.log import EventLog, NewEvent, StoredEvent
+
+ATTEMPTS = 20
+
+
+def stream_of(designation: str) -> str:
+    return f"designation-{designation}"
+
+
+def evidence_key(e: EvidenceRecorded) -> str:
+    return f"evidence:{e.designation}:{e.observation_id}:{e.classifier_version}"
+
+
+class DesignationWriter:
+    """Keeps each designation's state in memory, in step with its stream."""
+
+    def __init__(self, log: EventLog, designations: dict[str, Designation]) -> None:
+        self.log = log
+        self.designations = designations
+        self._states: dict[str, DesignationState] = {}
+        self._lock = threading.Lock()
+
+    def state(self, name: str) -> DesignationState:
+        """The designation's state, brought up to the stream's head."""
+        with self._lock:
+            state = self._states.get(name) or DesignationState(self.designations[name])
+            for stored in self.log.read_stream(stream_of(name), state.version):
+                evolve(state, stored.decode(), stored.position, stored.recorded_at,
+                       stored.version)
+            self._states[name] = state
+            return state
+
+    def record(self, name: str, events: Sequence[Any]) -> list[StoredEvent]:
+        """Append evidence or decisions, each followed by the StatusChanged it causes."""
+        for _ in range(ATTEMPTS):
+            state = self.state(name)
+            new = self._decide(state, events)
+            try:
+                appended = self.log.append(new, expected={stream_of(name): state.version})
+            except ConcurrencyConflict:
+                continue
+            return appended.written
+        raise ConcurrencyConflict(stream_of(name), -1, -1)
+
+    def _decide(self, state: DesignationState, events: Sequence[Any]) -> list[NewEvent]:
+        scratch = copy.deepcopy(state)
+        stream = stream_of(state.designation.id)
+        out: list[NewEvent] = []
+        version = state.version
+        for event in events:
+            if isinstance(event, EvidenceRecorded):
+                key = evidence_key(event)
+                old = scratch.readings.get(event.observation_id)
+                if old is not None and old.classifier_version == event.classifier_version:
+                    continue  # this reading is already recorded
+            else:
+                key = f"decision:{state.designation.id}:{version + 1}"
+            version += 1
+            out.append(NewEvent.of(stream, event, key))
+            evolve(scratch, event, scratch.position + 1, scratch.recorded_at or "", version)
+            timeline = scratch.timeline()
+            if timeline.stage != scratch.recorded_stage and timeline.since is not None:
+                last = timeline.history[-1]
+                change = StatusChanged(
+                    state.designation.id, scratch.recorded_stage, timeline.stage,
+                    timeline.since, last.cause,
+                    tuple(r.observation_id for r in timeline.evidence[:10]))
+                version += 1
+                out.append(NewEvent.of(stream, change, f"status:{state.designation.id}:{version}"))
+                evolve(scratch, change, scratch.position + 1, scratch.recorded_at or "", version)
+        return out
+
+

@@ -1,0 +1,214 @@
+"""Polling: claim a due feed, fetch it, record what was new, and schedule the next poll.
+
+Several instances may share one database: a feed is claimed by a conditional UPDATE of its
+schedule row (due, and not leased or its lease expired), so each poll happens once between
+them, and a feed whose instance died mid-poll is taken over when the lease runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import Engine, select, update
+
+from tracker.config import Catalog, FeedConfig
+from tracker.domain.events import EntryObserved, FeedPolled
+from tracker.feeds.article import fetch_article_text
+from tracker.feeds.backoff import next_delay
+from tracker.feeds.fetch import (
+    Failed,
+    Fetched,
+    FetchResult,
+    Gone,
+    Limits,
+    NotModified,
+    RetryLater,
+    Validators,
+    fetch,
+)
+from tracker.feeds.parse import ParsedEntry, ParsedFeed, parse_feed
+from tracker.metrics import Metrics
+from tracker.store.log import EventLog, NewEvent
+from tracker.store.tables import feed_schedule
+
+log = logging.getLogger("tracker.poll")
+LEASE_SECONDS = 300.0
+ARTICLE_CONCURRENCY = 4
+
+
+@dataclass(frozen=True)
+class PollReport:
+    feed: str
+    outcome: str
+    entries: int = 0
+    new_entries: int = 0
+    error: str | None = None
+
+
+def observation_of(entry: ParsedEntry, feed: str, designations: tuple[str, ...],
+                   fetched_at: datetime) -> tuple[EntryObserved, list[str]]:
+    """The observation event for an entry, and the keys (first: its identity) it is known by."""
+    keys = [f"obs:{k}" for k in entry.dedupe_keys()]
+    observation_id = hashlib.sha256(keys[0].encode()).hexdigest()[:32]
+    event = EntryObserved(observation_id, feed, entry.entry_id, entry.link, entry.title,
+                          entry.summary, entry.content, entry.authors, entry.published,
+                          entry.published_source, fetched_at, designations)
+    return event, keys
+
+
+def record_entries(log_: EventLog, feed: str, designations: tuple[str, ...],
+                   parsed: ParsedFeed, fetched_at: datetime) -> int:
+    """Append the entries not seen before; return how many were new."""
+    new = []
+    for entry in parsed.entries:
+        event, keys = observation_of(entry, feed, designations, fetched_at)
+        new.append(NewEvent.of(f"feed-{feed}", event, keys[0], keys[1:]))
+    if not new:
+        return 0
+    return len(log_.append(new).written)
+
+
+class Poller:
+    def __init__(self, engine: Engine, log_: EventLog, catalog: Catalog,
+                 client: httpx.AsyncClient, limits: Limits = Limits(),
+                 owner: str | None = None, metrics: Metrics | None = None) -> None:
+        self.engine, self.log, self.catalog, self.client = engine, log_, catalog, client
+        self.limits = limits
+        self.metrics = metrics or Metrics()
+        self.owner = owner or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+    # -- the schedule -------------------------------------------------------------------
+    def sync_schedule(self) -> None:
+        """Make a schedule row for every configured feed (due now if new)."""
+        with self.engine.begin() as conn:
+            known = {r.feed for r in conn.execute(select(feed_schedule.c.feed))}
+            rows = [{"feed": f.id, "url": f.url, "next_poll_at": 0.0, "consecutive_failures": 0,
+                     "gone": False} for f in self.catalog.feeds.values() if f.id not in known]
+            if rows:
+                conn.execute(feed_schedule.insert(), rows)
+
+    def due(self, now: float | None = None) -> list[str]:
+        now = time.time() if now is None else now
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(feed_schedule.c.feed).where(
+                feed_schedule.c.next_poll_at <= now, feed_schedule.c.gone.is_(False),
+                (feed_schedule.c.lease_until.is_(None)) | (feed_schedule.c.lease_until < now)))
+            return [r.feed for r in rows if r.feed in self.catalog.feeds]
+
+    def _claim(self, feed: str, force: bool) -> dict | None:
+        now = time.time()
+        lease_free = (feed_schedule.c.lease_until.is_(None)) | (feed_schedule.c.lease_until < now)
+        condition = [feed_schedule.c.feed == feed, lease_free]
+        if not force:
+            condition += [feed_schedule.c.next_poll_at <= now, feed_schedule.c.gone.is_(False)]
+        with self.engine.begin() as conn:
+            claimed = conn.execute(update(feed_schedule).where(*condition).values(
+                lease_owner=self.owner, lease_until=now + LEASE_SECONDS)).rowcount
+            if not claimed:
+                return None
+            row = conn.execute(select(feed_schedule).where(feed_schedule.c.feed == feed)).first()
+        return dict(row._mapping) if row else None
+
+    def _release(self, feed: str, **values: object) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(feed_schedule).where(
+                feed_schedule.c.feed == feed, feed_schedule.c.lease_owner == self.owner,
+            ).values(lease_owner=None, lease_until=None, **values))
+
+    # -- polling ------------------------------------------------------------------------
+    async def poll_due(self) -> list[PollReport]:
+        due = await asyncio.to_thread(self.due)
+        reports = await asyncio.gather(*(self.poll(f) for f in due))
+        return [r for r in reports if r is not None]
+
+    async def poll(self, feed_id: str, force: bool = False) -> PollReport | None:
+        """Poll one feed if this instance can claim it; None when it is not due or taken."""
+        feed = self.catalog.feeds[feed_id]
+        await asyncio.to_thread(self.sync_schedule)
+        row = await asyncio.to_thread(self._claim, feed_id, force)
+        if row is None:
+            return None
+        polled_at = datetime.now(UTC)
+        result = await fetch(self.client, row["url"],
+                             Validators(row["etag"], row["last_modified"]), self.limits)
+        try:
+            return await self._record(feed, row, result, polled_at)
+        except Exception:
+            await asyncio.to_thread(self._release, feed_id)
+            raise
+
+    async def _record(self, feed: FeedConfig, row: dict, result: FetchResult,
+                      polled_at: datetime) -> PollReport:
+        failures = row["consecutive_failures"]
+        entries = new = 0
+        error: str | None = None
+        retry_after: float | None = None
+        status: int | None = getattr(result, "status", None)
+        validators = Validators(row["etag"], row["last_modified"])
+        url, moved_to, gone = row["url"], None, False
+        if isinstance(result, Fetched):
+            parsed = await asyncio.to_thread(parse_feed, result.body, url=result.url,
+                                             content_type=result.content_type,
+                                             fetched_at=polled_at)
+            if feed.fetch_articles and parsed.is_feed:
+                parsed = await self._with_articles(parsed)
+            entries = len(parsed.entries)
+            new = await asyncio.to_thread(record_entries, self.log, feed.id,
+                                          tuple(feed.designations), parsed, polled_at)
+            error = parsed.error
+            if result.truncated:
+                error = (f"{error}; " if error else "") + (
+                    f"body cut at {self.limits.max_bytes} bytes")
+            outcome = "fetched" if parsed.is_feed else "failed"
+            validators, moved_to = result.validators, result.moved_to
+            url = moved_to or url
+        elif isinstance(result, NotModified):
+            outcome, validators = "not-modified", result.validators
+        elif isinstance(result, RetryLater):
+            outcome, error, retry_after = "retry-later", result.reason, result.retry_after
+        elif isinstance(result, Gone):
+            outcome, error, gone = "gone", result.reason + "; polling stopped", True
+        else:
+            assert isinstance(result, Failed)
+            outcome, error = "failed", result.reason
+        failures = failures + 1 if outcome in ("failed", "retry-later", "gone") else 0
+        delay = next_delay(feed.interval, failures, retry_after)
+        next_at = polled_at + timedelta(seconds=delay)
+        event = FeedPolled(feed.id, row["url"], outcome, polled_at, None if gone else next_at,
+                           status, error, entries, new, validators.etag,
+                           validators.last_modified, moved_to)
+        key = f"poll:{feed.id}:{polled_at.isoformat()}:{self.owner}"
+        await asyncio.to_thread(self.log.append, [NewEvent.of(f"feed-{feed.id}", event, key)])
+        await asyncio.to_thread(
+            self._release, feed.id, url=url, etag=validators.etag,
+            last_modified=validators.last_modified, next_poll_at=next_at.timestamp(),
+            consecutive_failures=failures, gone=gone)
+        self.metrics.polls.labels(feed.id, outcome).inc()
+        self.metrics.observations.labels(feed.id).inc(new)
+        level = logging.WARNING if error else logging.INFO
+        log.log(level, "polled %s: %s, %d entries, %d new%s", feed.id, outcome, entries, new,
+                f" ({error})" if error else "")
+        return PollReport(feed.id, outcome, entries, new, error)
+
+    async def _with_articles(self, parsed: ParsedFeed) -> ParsedFeed:
+        """Fill in the text of headline-only entries from their linked pages."""
+        gate = asyncio.Semaphore(ARTICLE_CONCURRENCY)
+
+        async def fill(entry: ParsedEntry) -> ParsedEntry:
+            if entry.content or not entry.link:
+                return entry
+            async with gate:
+                text, _ = await fetch_article_text(self.client, entry.link, self.limits)
+            return replace(entry, content=text) if text else entry
+
+        entries = await asyncio.gather(*(fill(e) for e in parsed.entries))
+        return replace(parsed, entries=tuple(entries))

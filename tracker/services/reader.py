@@ -1,0 +1,107 @@
+"""The reader: follows the log's observations and records the classifier's evidence."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+
+from sqlalchemy import Engine, text
+
+from tracker.classify import CLASSIFIER_VERSION, classify
+from tracker.config import Catalog
+from tracker.domain.designations import Article
+from tracker.domain.events import EntryObserved, EvidenceRecorded
+from tracker.projections.runner import checkpoint_of, save_checkpoint
+from tracker.services.designations import DesignationWriter
+from tracker.store.database import is_postgres
+from tracker.store.log import EventLog
+
+NAME = "reader"
+
+
+def article_of(e: EntryObserved) -> Article:
+    return Article(title=e.title, summary=e.summary, content=e.content,
+                   published=e.published_at, url=e.link)
+
+
+def read_observation(e: EntryObserved, catalog: Catalog,
+                     classify_fn: Callable = classify, version: str = CLASSIFIER_VERSION,
+                     ) -> list[EvidenceRecorded]:
+    """The classifier's readings of one observation, one per designation it concerns."""
+    names = e.designations or tuple(catalog.designations)
+    out = []
+    for name in names:
+        designation = catalog.designations.get(name)
+        if designation is None:
+            continue
+        reading = classify_fn(article_of(e), designation)
+        out.append(EvidenceRecorded(name, e.observation_id, reading.stage, reading.confidence,
+                                    reading.quote, version, e.feed, e.link, e.title,
+                                    e.published_at))
+    return out
+
+
+def worth_recording(e: EvidenceRecorded, writer: DesignationWriter) -> bool:
+    """A reading that finds nothing is recorded only to supersede an earlier one that did."""
+    if e.stage is not None:
+        return True
+    old = writer.state(e.designation).readings.get(e.observation_id)
+    return old is not None and old.stage is not None
+
+
+class Reader:
+    """A checkpointed follower; evidence keys make a repeated batch harmless."""
+
+    def __init__(self, engine: Engine, log: EventLog, catalog: Catalog,
+                 writer: DesignationWriter, batch: int = 500) -> None:
+        self.engine, self.log, self.catalog, self.writer = engine, log, catalog, writer
+        self.batch = batch
+        self._lock = threading.Lock()
+
+    def step(self) -> int:
+        """Read one batch of observations; return how many events it moved past."""
+        with self._lock:
+            if is_postgres(self.engine):
+                return self._step_locked()
+            with self.engine.connect() as conn:
+                start = checkpoint_of(conn, NAME)
+            end = self._read(start)
+            if end > start:
+                with self.engine.connect().execution_options(sqlite_immediate=True) as conn, \
+                        conn.begin():
+                    save_checkpoint(conn, NAME, end)
+            return end - start
+
+    def _step_locked(self) -> int:
+        # Hold the checkpoint's row lock while reading: one instance reads at a time.
+        with self.engine.connect() as conn:
+            conn.execute(text("INSERT INTO checkpoints (name, position) VALUES (:n, 0) "
+                              "ON CONFLICT (name) DO NOTHING"), {"n": NAME})
+            conn.commit()
+            with conn.begin():
+                row = conn.execute(text("SELECT position FROM checkpoints WHERE name = :n "
+                                        "FOR UPDATE SKIP LOCKED"), {"n": NAME}).first()
+                if row is None:
+                    return 0
+                start = int(row[0])
+                end = self._read(start)
+                save_checkpoint(conn, NAME, end)
+            return end - start
+
+    def _read(self, start: int) -> int:
+        head, _ = self.log.head()
+        stored = self.log.read_batch(start, self.batch, types=["EntryObserved"])
+        stored = [s for s in stored if s.position <= head]
+        by_designation: dict[str, list[EvidenceRecorded]] = defaultdict(list)
+        for s in stored:
+            for e in read_observation(s.decode(), self.catalog):
+                if worth_recording(e, self.writer):
+                    by_designation[e.designation].append(e)
+        for name, evidence in by_designation.items():
+            self.writer.record(name, evidence)
+        return stored[-1].position if len(stored) == self.batch else head
+
+    def catch_up(self) -> None:
+        while self.step():
+            pass

@@ -1,0 +1,70 @@
+"""Re-reading the stored observations with the current classifier."""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tracker.bootstrap import Tracker
+from tracker.domain.events import EntryObserved, EvidenceRecorded
+from tracker.domain.status import evolve
+from tracker.services.reader import read_observation
+from tracker.views import utc
+
+
+@dataclass(frozen=True)
+class ReadingChange:
+    designation: str
+    observation_id: str
+    title: str
+    old: str | None
+    new: str | None
+
+
+@dataclass
+class Changes:
+    readings: list[ReadingChange] = field(default_factory=list)
+    stages: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+
+def reclassify(tracker: Tracker, since: datetime | None = None,
+               dry_run: bool = False) -> Changes:
+    """Compare every stored reading with today's; record the new ones unless `dry_run`.
+
+    The old evidence stays in the log; the status follows the newest reading.
+    """
+    tracker.settle()
+    cutoff = utc(since) if since else None
+    changes = Changes()
+    pending: dict[str, list[EvidenceRecorded]] = defaultdict(list)
+    for stored in tracker.log.read(types=["EntryObserved"]):
+        observation: EntryObserved = stored.decode()
+        if cutoff and observation.fetched_at < cutoff:
+            continue
+        for evidence in read_observation(observation, tracker.catalog):
+            state = tracker.writer.state(evidence.designation)
+            old = state.readings.get(evidence.observation_id)
+            old_stage = old.stage if old else None
+            if old_stage == evidence.stage:
+                continue
+            changes.readings.append(ReadingChange(evidence.designation, observation.observation_id,
+                                                  observation.title, old_stage, evidence.stage))
+            pending[evidence.designation].append(evidence)
+    for name, evidence in pending.items():
+        state = tracker.writer.state(name)
+        before = state.timeline().stage
+        if dry_run:
+            scratch = copy.deepcopy(state)
+            for i, e in enumerate(evidence):
+                evolve(scratch, e, state.position + i + 1, "")
+            after = scratch.timeline().stage
+        else:
+            tracker.writer.record(name, evidence)
+            after = tracker.writer.state(name).timeline().stage
+        if before != after:
+            changes.stages[name] = (before, after)
+    if not dry_run:
+        tracker.project()
+    return changes
