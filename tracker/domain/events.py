@@ -22,6 +22,7 @@ class FeedPolled:
     etag: str | None = None
     last_modified: str | None = None
     moved_to: str | None = None
+    duration_ms: int | None = None  # since version 2; unknown for polls recorded before
 
 
 @dataclass(frozen=True)

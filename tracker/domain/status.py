@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import datetime
 
 from tracker.domain.designations import REVERSED, Designation
@@ -24,8 +25,7 @@ from tracker.domain.events import (
 )
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """One piece of evidence as the status rules use it."""
 
     observation_id: str
@@ -41,8 +41,7 @@ class Reading:
     position: int
 
 
-@dataclass(frozen=True)
-class Override:
+class Override(NamedTuple):
     stage: str | None
     reason: str
     effective_at: datetime
@@ -51,8 +50,7 @@ class Override:
     position: int
 
 
-@dataclass(frozen=True)
-class Transition:
+class Transition(NamedTuple):
     from_stage: str | None
     to_stage: str | None
     since: datetime
@@ -79,6 +77,52 @@ def _key(item: _Item) -> tuple[datetime, int]:
     return (when, item.position)
 
 
+class _Fold:
+    """The status rules applied item by item in effective order; resumable at the end."""
+
+    def __init__(self, designation: Designation, rejected: dict[str, str]) -> None:
+        self.designation, self.rejected = designation, rejected
+        self.stage: str | None = None
+        self.since: datetime | None = None
+        self.history: list[Transition] = []
+        self.supports: list[list[Reading]] = []
+        self.count = 0  # how many items have been fed
+
+    def feed(self, item: _Item) -> None:
+        self.count += 1
+        when, _ = _key(item)
+        designation, stage = self.designation, self.stage
+        if isinstance(item, Reading):
+            if item.observation_id in self.rejected:
+                return
+            if item.stage == REVERSED:
+                if stage is None:
+                    return
+                new, cause, reason = designation.below(stage), "reversed", None
+            elif designation.rank(item.stage) > designation.rank(stage):
+                new, cause, reason = item.stage, "evidence", None
+            else:
+                if item.stage == stage and self.supports:
+                    self.supports[-1].append(item)
+                return
+        else:
+            if item.stage == stage:
+                return
+            new, cause, reason = item.stage, "override", item.reason
+        self.supports.append([item] if isinstance(item, Reading) else [])
+        self.history.append(Transition(stage, new, when, item.recorded_at, item.position, cause,
+                                       reason, ()))
+        self.stage, self.since = new, when
+
+    def result(self) -> Timeline:
+        history = tuple(
+            Transition(t.from_stage, t.to_stage, t.since, t.recorded_at, t.position, t.cause,
+                       t.reason, tuple(s))
+            for t, s in zip(self.history, self.supports, strict=True))
+        support = tuple(self.supports[-1]) if self.supports else ()
+        return Timeline(self.stage, self.since, support, history)
+
+
 @dataclass
 class DesignationState:
     """Everything recorded for one designation, folded in log order."""
@@ -92,20 +136,31 @@ class DesignationState:
     rejected: dict[str, str] = field(default_factory=dict)  # observation -> reason
     items: list[_Item] = field(default_factory=list)  # sorted by effective time
     _keys: list[tuple[datetime, int]] = field(default_factory=list)
+    _fold: _Fold | None = None  # the fold of items[:_fold.count], while still valid
 
     def _insert(self, item: _Item) -> None:
         key = _key(item)
         index = bisect.bisect(self._keys, key)
         self._keys.insert(index, key)
         self.items.insert(index, item)
+        if self._fold is not None and index < self._fold.count:
+            self._fold = None  # an earlier item arrived late: fold again from the start
 
     def _remove(self, item: _Item) -> None:
         index = bisect.bisect_left(self._keys, _key(item))
         del self._keys[index]
         del self.items[index]
+        self._fold = None
 
     def timeline(self, as_of: datetime | None = None) -> Timeline:
-        return fold(self.designation, self.items, self.rejected, as_of)
+        """The stage, its since and the history, from the items in effective order."""
+        if as_of is not None:
+            return fold(self.designation, self.items, self.rejected, as_of)
+        if self._fold is None:
+            self._fold = _Fold(self.designation, self.rejected)
+        for item in self.items[self._fold.count:]:
+            self._fold.feed(item)
+        return self._fold.result()
 
 
 def evolve(state: DesignationState, event: object, position: int, recorded_at: str,
@@ -113,7 +168,7 @@ def evolve(state: DesignationState, event: object, position: int, recorded_at: s
     """Apply one recorded event (updating `state` in place, for speed) and return it."""
     if isinstance(event, EvidenceRecorded):
         old = state.readings.get(event.observation_id)
-        if old is not None and old.stage is not None:
+        if old is not None and old.stage is not None and _known(state.designation, old.stage):
             state._remove(old)
         reading = Reading(event.observation_id, event.stage, event.confidence, event.quote,
                           event.classifier_version, event.feed, event.url, event.title,
@@ -126,6 +181,7 @@ def evolve(state: DesignationState, event: object, position: int, recorded_at: s
                                recorded_at, position))
     elif isinstance(event, EvidenceRejected):
         state.rejected[event.observation_id] = event.reason
+        state._fold = None
     elif isinstance(event, StatusChanged):
         state.recorded_stage = event.to_stage
     else:
@@ -141,44 +197,10 @@ def _known(designation: Designation, stage: str) -> bool:
 
 def fold(designation: Designation, items: list[_Item], rejected: dict[str, str],
          as_of: datetime | None = None) -> Timeline:
-    """Read the items in effective order and derive the stage, its since and the history."""
-    stage: str | None = None
-    since: datetime | None = None
-    history: list[Transition] = []
-    supports: list[list[Reading]] = []
-    support: list[Reading] = []
+    """Read the items in effective order, up to `as_of`, and derive the timeline."""
+    run = _Fold(designation, rejected)
     for item in items:
-        when, _ = _key(item)
-        if as_of is not None and when > as_of:
+        if as_of is not None and _key(item)[0] > as_of:
             break
-        if isinstance(item, Reading):
-            if item.observation_id in rejected:
-                continue
-            if item.stage == REVERSED:
-                if stage is None:
-                    continue
-                new, cause, reason = designation.below(stage), "reversed", None
-            elif designation.rank(item.stage) > designation.rank(stage):
-                new, cause, reason = item.stage, "evidence", None
-            else:
-                if item.stage == stage:
-                    support.append(item)
-                continue
-        else:
-            if item.stage == stage:
-                continue
-            new, cause, reason = item.stage, "override", item.reason
-        if history:
-            supports.append(support)
-        support = [item] if isinstance(item, Reading) else []
-        history.append(Transition(stage, new, when, item.recorded_at, item.position, cause,
-                                  reason, ()))
-        stage, since = new, when
-    if history:
-        supports.append(support)
-        history = [
-            Transition(t.from_stage, t.to_stage, t.since, t.recorded_at, t.position, t.cause,
-                       t.reason, tuple(s))
-            for t, s in zip(history, supports, strict=True)
-        ]
-    return Timeline(stage, since, tuple(support) if history else (), tuple(history))
+        run.feed(item)
+    return run.result()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from tracker.domain.events import EntryObserved, FeedPolled
+from tracker.domain.events import FeedPolled
 from tracker.projections.status import iso
 from tracker.projections.tables import feed_health
 from tracker.projections.upsert import upsert
@@ -18,42 +17,48 @@ FAILED = frozenset({"failed", "retry-later", "gone"})
 
 class FeedHealthProjection:
     name = "feed_health"
-    types = frozenset({"FeedPolled", "EntryObserved"})
+    types = frozenset({"FeedPolled"})
     tables: tuple[Table, ...] = (feed_health,)
 
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, Any]] = {}  # each feed's row as last written
+
     def forget(self) -> None:
-        pass
+        self.rows.clear()
 
     def apply(self, conn: Connection, batch: list[tuple[StoredEvent, Any]]) -> None:
-        seen: Counter[str] = Counter()
-        rows: dict[str, dict[str, Any]] = {}
+        by_feed: dict[str, list[tuple[StoredEvent, FeedPolled]]] = {}
         for stored, event in batch:
-            if isinstance(event, EntryObserved):
-                seen[event.feed] += 1
-                continue
-            assert isinstance(event, FeedPolled)
-            row = rows.get(event.feed) or self._row(conn, event.feed)
-            failed = event.outcome in FAILED
-            row.update(
-                url=event.moved_to or event.url, last_poll_at=iso(event.polled_at),
-                last_outcome=event.outcome, last_status=event.status,
-                next_poll_at=iso(event.next_poll_at), position=stored.position,
-                consecutive_failures=row["consecutive_failures"] + 1 if failed else 0,
-                gone=event.outcome == "gone",
-            )
-            if failed:
-                row["last_error"] = event.error
+            by_feed.setdefault(event.feed, []).append((stored, event))
+        for feed, polls in by_feed.items():
+            row = self.rows.get(feed) or self._row(conn, feed)
+            self.rows[feed] = self._fold(row, polls)
+            upsert(conn, feed_health, self.rows[feed], key="feed")
+
+    @staticmethod
+    def _fold(row: dict[str, Any], polls: list[tuple[StoredEvent, FeedPolled]]) -> dict[str, Any]:
+        """The row after these polls, in order (times formatted once, at the end)."""
+        failures, seen = row["consecutive_failures"], row["entries_seen"]
+        last_success, last_error = None, None
+        for _, event in polls:
+            seen += event.new_entries
+            if event.outcome in FAILED:
+                failures += 1
+                last_error = event.error
             else:
-                row["last_success_at"] = iso(event.polled_at)
+                failures, last_success = 0, event.polled_at
                 if event.error:  # a malformed feed read in part still records what was wrong
-                    row["last_error"] = event.error
-            rows[event.feed] = row
-        for feed, count in seen.items():
-            row = rows.get(feed) or self._row(conn, feed)
-            row["entries_seen"] += count
-            rows[feed] = row
-        for row in rows.values():
-            upsert(conn, feed_health, row, key="feed")
+                    last_error = event.error
+        stored, last = polls[-1]
+        row.update(url=last.moved_to or last.url, last_poll_at=iso(last.polled_at),
+                   last_outcome=last.outcome, last_status=last.status,
+                   next_poll_at=iso(last.next_poll_at), position=stored.position,
+                   consecutive_failures=failures, gone=last.outcome == "gone", entries_seen=seen)
+        if last_success is not None:
+            row["last_success_at"] = iso(last_success)
+        if last_error is not None:
+            row["last_error"] = last_error
+        return row
 
     @staticmethod
     def _row(conn: Connection, feed: str) -> dict[str, Any]:

@@ -50,7 +50,7 @@ def save_checkpoint(conn: Connection, name: str, position: int) -> None:
 class Runner:
     """Brings projections up to the head of the log."""
 
-    def __init__(self, engine: Engine, batch: int = 5000, source: EventLog | None = None) -> None:
+    def __init__(self, engine: Engine, batch: int = 20000, source: EventLog | None = None) -> None:
         """Projects into `engine`, reading the log there, or from `source` when given."""
         self.engine, self.batch, self.source = engine, batch, source
         self._postgres = is_postgres(engine)
@@ -89,7 +89,7 @@ class Runner:
                  "ORDER BY position LIMIT :n")
             .bindparams(_expanding("types", sorted(types))),
             {"a": start, "h": head, "n": self.batch}).all()
-        return head, [StoredEvent(*row) for row in rows]
+        return head, [StoredEvent._make(row) for row in rows]
 
     def catch_up(self, projection: Projection,
                  progress: Callable[[int], None] | None = None) -> None:
@@ -97,13 +97,36 @@ class Runner:
             if progress:
                 progress(self._seen[projection.name])
 
-    def rebuild(self, projection: Projection,
+    def rebuild(self, projections: list[Projection],
                 progress: Callable[[int], None] | None = None) -> None:
-        """Empty the projection's tables and checkpoint, then replay the log from 0."""
-        with self.engine.begin() as conn:
-            for table in projection.tables:
-                conn.execute(delete(table))
-            conn.execute(delete(checkpoints).where(checkpoints.c.name == projection.name))
-        projection.forget()
-        self._seen.pop(projection.name, None)
-        self.catch_up(projection, progress)
+        """Empty the projections' tables and checkpoints, then replay the log from 0 into all
+        of them in one pass over it."""
+        with self.engine.connect().execution_options(sqlite_immediate=True) as conn, \
+                conn.begin():
+            for projection in projections:
+                for table in projection.tables:
+                    conn.execute(delete(table))
+                conn.execute(delete(checkpoints).where(checkpoints.c.name == projection.name))
+        types = frozenset().union(*(p.types for p in projections))
+        for projection in projections:
+            projection.forget()
+            self._seen.pop(projection.name, None)
+        start = 0
+        while True:
+            with self.engine.connect().execution_options(sqlite_immediate=True) as conn, \
+                    conn.begin():
+                head, events = self._read(conn, start, types)
+                if head <= start:
+                    return
+                end = events[-1].position if len(events) == self.batch else head
+                decoded = [(e, e.decode()) for e in events]
+                for projection in projections:
+                    mine = [pair for pair in decoded if pair[0].type in projection.types]
+                    if mine:
+                        projection.apply(conn, mine)
+                    save_checkpoint(conn, projection.name, end)
+            for projection in projections:
+                self._seen[projection.name] = end
+            start = end
+            if progress:
+                progress(end)

@@ -18,7 +18,7 @@ from tracker.domain.events import (
 )
 from tracker.domain.status import DesignationState, Reading, Timeline, Transition, evolve
 from tracker.projections.tables import decisions, designation_status, evidence
-from tracker.projections.upsert import upsert
+from tracker.projections.upsert import insert_many, upsert
 from tracker.store.log import StoredEvent
 
 EVIDENCE_SHOWN = 25  # per stage in a status document; the total is given beside
@@ -97,10 +97,8 @@ class StatusProjection:
                 evidence_rows.append(evidence_row(stored, event))
             elif isinstance(event, StageOverridden | EvidenceRejected):
                 decision_rows.append(decision_row(stored, event))
-        if evidence_rows:
-            conn.execute(evidence.insert(), evidence_rows)
-        if decision_rows:
-            conn.execute(decisions.insert(), decision_rows)
+        insert_many(conn, evidence, evidence_rows)
+        insert_many(conn, decisions, decision_rows)
         for name in sorted(touched):
             state = self.states[name]
             timeline = state.timeline()

@@ -14,3 +14,14 @@ def upsert(conn: Connection, table: Table, values: dict[str, Any], key: str) -> 
     stmt = stmt.on_conflict_do_update(
         index_elements=[key], set_={k: v for k, v in values.items() if k != key})
     conn.execute(stmt)
+
+
+def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows through the driver's executemany: a replay writes many thousands."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+           f"VALUES ({', '.join([mark] * len(columns))})")
+    conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])

@@ -75,11 +75,8 @@ class Comparison:
 
 def replay(tracker: Tracker, progress: Progress = None) -> dict[str, str]:
     """Drop every projection and rebuild it from position 0; return their digests."""
-    out = {}
-    for projection in tracker.projections:
-        tracker.runner.rebuild(projection, progress)
-        out[projection.name] = digest(tracker.engine, projection)
-    return out
+    tracker.runner.rebuild(tracker.projections, progress)
+    return {p.name: digest(tracker.engine, p) for p in tracker.projections}
 
 
 def replay_beside(tracker: Tracker, progress: Progress = None) -> list[Comparison]:
@@ -90,9 +87,9 @@ def replay_beside(tracker: Tracker, progress: Progress = None) -> list[Compariso
     runner = Runner(scratch, source=tracker.log)
     rebuilt = [type(p)(tracker.catalog) if hasattr(p, "catalog") else type(p)()  # type: ignore[call-arg]
                for p in tracker.projections]
+    runner.rebuild(rebuilt, progress)
     out = []
     for live, fresh in zip(tracker.projections, rebuilt, strict=True):
-        runner.catch_up(fresh, progress)
         a, b = digest(tracker.engine, live), digest(scratch, fresh)
         out.append(Comparison(live.name, a, b,
                               None if a == b else first_difference(tracker.engine, scratch, live)))

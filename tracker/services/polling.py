@@ -138,16 +138,18 @@ class Poller:
         if row is None:
             return None
         polled_at = datetime.now(UTC)
+        started = time.perf_counter()
         result = await fetch(self.client, row["url"],
                              Validators(row["etag"], row["last_modified"]), self.limits)
         try:
-            return await self._record(feed, row, result, polled_at)
+            duration_ms = round((time.perf_counter() - started) * 1000)
+            return await self._record(feed, row, result, polled_at, duration_ms)
         except Exception:
             await asyncio.to_thread(self._release, feed_id)
             raise
 
     async def _record(self, feed: FeedConfig, row: dict, result: FetchResult,
-                      polled_at: datetime) -> PollReport:
+                      polled_at: datetime, duration_ms: int) -> PollReport:
         failures = row["consecutive_failures"]
         entries = new = 0
         error: str | None = None
@@ -185,7 +187,7 @@ class Poller:
         next_at = polled_at + timedelta(seconds=delay)
         event = FeedPolled(feed.id, row["url"], outcome, polled_at, None if gone else next_at,
                            status, error, entries, new, validators.etag,
-                           validators.last_modified, moved_to)
+                           validators.last_modified, moved_to, duration_ms)
         key = f"poll:{feed.id}:{polled_at.isoformat()}:{self.owner}"
         await asyncio.to_thread(self.log.append, [NewEvent.of(f"feed-{feed.id}", event, key)])
         await asyncio.to_thread(

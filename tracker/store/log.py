@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, bindparam, text
 
@@ -44,8 +44,9 @@ class NewEvent:
         return cls(stream, name, version, payload, key, tuple(a for a in aliases if a != key))
 
 
-@dataclass(frozen=True)
-class StoredEvent:
+class StoredEvent(NamedTuple):
+    """One event as the log holds it (a named tuple: reading a long log builds millions)."""
+
     position: int
     stream: str
     version: int
@@ -61,7 +62,7 @@ class StoredEvent:
         return codec.decode(self.type, self.type_version, self.payload)
 
     def as_dict(self) -> dict[str, Any]:
-        return {f: getattr(self, f) for f in self.__dataclass_fields__}
+        return self._asdict()
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ class EventLog:
                      "JOIN events e ON e.position = k.position WHERE k.key IN :keys")
                 .bindparams(_expanding("keys", chunk)))
             for key, *row in rows:
-                found[key] = StoredEvent(*row)
+                found[key] = StoredEvent._make(row)
         return found
 
     def find(self, key: str) -> StoredEvent | None:
@@ -201,14 +202,14 @@ class EventLog:
         if types:
             stmt = stmt.bindparams(_expanding("types", list(types)))
         with self.engine.connect() as conn:
-            return [StoredEvent(*row) for row in conn.execute(stmt, params)]
+            return [StoredEvent._make(row) for row in conn.execute(stmt, params)]
 
     def read_stream(self, stream: str, after_version: int = 0) -> list[StoredEvent]:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 text(f"{_SELECT} WHERE stream = :s AND version > :v ORDER BY version"),
                 {"s": stream, "v": after_version})
-            return [StoredEvent(*row) for row in rows]
+            return [StoredEvent._make(row) for row in rows]
 
     def head(self) -> tuple[int, str]:
         """The last position and its hash; (0, GENESIS) for an empty log."""
@@ -220,7 +221,7 @@ class EventLog:
     def at(self, position: int) -> StoredEvent | None:
         with self.engine.connect() as conn:
             row = conn.execute(text(f"{_SELECT} WHERE position = :p"), {"p": position}).first()
-        return StoredEvent(*row) if row else None
+        return StoredEvent._make(row) if row else None
 
 
 def _expanding(name: str, values: list[Any]) -> Any:
