@@ -22,18 +22,25 @@ class Service:
 
     def __init__(self, tracker: Tracker) -> None:
         self.tracker = tracker
-        self.client: httpx.AsyncClient | None = None
-        self.poller: Poller | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._poller: Poller | None = None
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._scheduler = None
         self._stopping = False
 
+    @property
+    def poller(self) -> Poller:
+        """Built on first use, inside the running event loop that its HTTP client needs."""
+        if self._poller is None:
+            self._client = make_client()
+            self._poller = Poller(self.tracker.engine, self.tracker.log, self.tracker.catalog,
+                                  self._client,
+                                  Limits(max_bytes=self.tracker.settings.max_feed_bytes),
+                                  metrics=self.tracker.metrics)
+        return self._poller
+
     async def start(self, background: bool) -> None:
-        self.client = make_client()
-        self.poller = Poller(self.tracker.engine, self.tracker.log, self.tracker.catalog,
-                             self.client, Limits(max_bytes=self.tracker.settings.max_feed_bytes),
-                             metrics=self.tracker.metrics)
         if not background:
             return
         await asyncio.to_thread(self.poller.sync_schedule)
@@ -52,22 +59,20 @@ class Service:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if self.client is not None:
-            await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     def wake(self) -> None:
         """Something was appended: let the pump run now."""
         self._wake.set()
 
     async def poll_now(self, feed: str) -> PollReport | None:
-        assert self.poller is not None
         report = await self.poller.poll(feed, force=True)
         await asyncio.to_thread(self.tracker.settle)
         self.wake()
         return report
 
     async def _poll(self, feed: str) -> None:
-        assert self.poller is not None
         try:
             report = await self.poller.poll(feed)
         except Exception:  # one feed's trouble never stops the others
@@ -77,7 +82,6 @@ class Service:
             self.wake()
 
     async def _poll_due(self) -> None:
-        assert self.poller is not None
         try:
             due = await asyncio.to_thread(self.poller.due)
         except Exception:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class EvidenceOut(BaseModel):
@@ -122,25 +121,26 @@ class PollOut(BaseModel):
     error: str | None
 
 
-class OverrideIn(BaseModel):
-    """Set the stage (`stage`, may be null) or reject one piece of evidence (`observation_id`)."""
+class SetStage(BaseModel):
+    """An analyst sets the stage (null: no stage), effective at a time, with a reason."""
 
     model_config = ConfigDict(extra="forbid")
 
+    stage: str | None = Field(description="one of the designation's stages, or null")
     reason: str = Field(min_length=1, max_length=2000)
-    stage: str | None = None
-    observation_id: str | None = Field(default=None, min_length=1, max_length=100)
-    effective_at: datetime | None = Field(
+    effective_at: AwareDatetime | None = Field(
         default=None, description="when the set stage takes effect; now if not given")
     analyst: str | None = Field(default=None, max_length=200)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _one_action(cls, data: Any) -> Any:
-        if isinstance(data, dict) and ("stage" in data) == ("observation_id" in data):
-            raise ValueError("give either 'stage' (to set the stage) or 'observation_id' "
-                             "(to reject that evidence), not both or neither")
-        return data
+
+class RejectEvidence(BaseModel):
+    """An analyst rules one piece of evidence out, with a reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    observation_id: str = Field(min_length=1, max_length=100)
+    reason: str = Field(min_length=1, max_length=2000)
+    analyst: str | None = Field(default=None, max_length=200)
 
 
 class OverrideOut(BaseModel):

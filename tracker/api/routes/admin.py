@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 
 from tracker.api.deps import Admin, TrackerDep
-from tracker.api.schemas import OverrideIn, OverrideOut, PollOut, Problem
+from tracker.api.schemas import OverrideOut, PollOut, Problem, RejectEvidence, SetStage
 from tracker.domain.events import EvidenceRejected, StageOverridden
 from tracker.errors import UnknownDesignation, UnknownFeed
+
+def invalid(field: str, value: str, why: str) -> RequestValidationError:
+    """A 422 in the same shape as FastAPI's own, for a value only the tracker can judge."""
+    return RequestValidationError([{"loc": ["body", field], "msg": why, "type": "value_error",
+                                    "input": value}])
+
 
 router = APIRouter(dependencies=[Admin], tags=["admin"],
                    responses={401: {"model": Problem, "description": "no or wrong admin token"}})
@@ -28,24 +35,22 @@ async def poll_feed(request: Request, tracker: TrackerDep, feed: str) -> dict:
 
 
 @router.post("/designations/{designation}/overrides", response_model=OverrideOut,
-             status_code=201, responses={404: {"model": Problem}, 422: {"model": Problem}})
-def override(tracker: TrackerDep, designation: str, body: OverrideIn) -> dict:
+             status_code=201, responses={404: {"model": Problem}})
+def override(tracker: TrackerDep, designation: str, body: SetStage | RejectEvidence) -> dict:
     """Set the stage, or reject one piece of evidence, with a reason; recorded in the log."""
     target = tracker.catalog.designations.get(designation)
     if target is None:
         raise UnknownDesignation(designation)
     event: StageOverridden | EvidenceRejected
-    if body.observation_id is None:
+    if isinstance(body, SetStage):
         if body.stage is not None and body.stage not in target.stages:
-            raise HTTPException(422, f"stage {body.stage!r} is not one of {list(target.stages)}")
+            raise invalid("stage", body.stage, f"not one of {list(target.stages)}")
         effective = body.effective_at or datetime.now(UTC)
-        if effective.tzinfo is None:
-            effective = effective.replace(tzinfo=UTC)
         event = StageOverridden(designation, body.stage, body.reason, effective, body.analyst)
     else:
         if body.observation_id not in tracker.writer.state(designation).readings:
-            raise HTTPException(422, f"observation_id {body.observation_id!r} is not evidence "
-                                     f"for {designation!r}")
+            raise invalid("observation_id", body.observation_id,
+                          f"no evidence for {designation!r} comes from this observation")
         event = EvidenceRejected(designation, body.observation_id, body.reason, body.analyst)
     written = tracker.writer.record(designation, [event])
     tracker.project()

@@ -12,11 +12,13 @@ from tracker.api.deps import TrackerDep
 from tracker.api.schemas import EventsPage, FeedOut, Health
 
 router = APIRouter()
+MAX_POSITION = 2**63 - 1  # the largest position a BIGINT column holds
 
 
 @router.get("/events", response_model=EventsPage, tags=["audit"])
 def get_events(tracker: TrackerDep,
-               after: Annotated[int, Query(ge=0, description="the last position already read")] = 0,
+               after: Annotated[int, Query(ge=0, le=MAX_POSITION,
+                                           description="the last position already read")] = 0,
                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict:
     """The log in order, from after the given position."""
     return views.events(tracker, after, limit)
