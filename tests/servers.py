@@ -36,16 +36,19 @@ def rss(items: Iterable[dict]) -> str:
 
 
 def start_service(env: dict[str, str], port: int, cwd: Path) -> subprocess.Popen:
-    """`tracker serve` in a process of its own, once it answers /healthz."""
+    """`tracker serve` in a process of its own (its output in cwd/service-PORT.log), once it
+    answers /healthz."""
     full = {**os.environ, **env}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tracker.cli", "serve", "--port", str(port)],
-        cwd=cwd, env=full, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = cwd / f"service-{port}.log"
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tracker.cli", "serve", "--port", str(port)],
+            cwd=cwd, env=full, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"tracker serve exited {process.returncode}:\n"
-                               f"{process.stdout.read() if process.stdout else ''}")
+                               f"{log.read_text(errors='replace')[-3000:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 return process

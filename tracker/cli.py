@@ -24,7 +24,7 @@ app = typer.Typer(help="Track where a government's move to delist a group stands
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-out = Console()
+out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON for scripts")]

@@ -33,6 +33,9 @@ RULING = {"guid": "wire-3", "link": "https://news.example/ruling",
 
 @pytest.fixture
 def service(tmp_path: Path, httpserver: HTTPServer, request: pytest.FixtureRequest):
+    """The service, started once the feed serves the ruling alone."""
+    httpserver.expect_request("/wire.xml").respond_with_data(rss([RULING]),
+                                                             content_type="application/rss+xml")
     database = request.getfixturevalue(request.param)
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text(
@@ -55,8 +58,6 @@ def service(tmp_path: Path, httpserver: HTTPServer, request: pytest.FixtureReque
 def test_a_story_told_out_of_order(service: str, httpserver: HTTPServer) -> None:
     admin = {"Authorization": "Bearer e2e-token"}
     # The ruling is served first ...
-    httpserver.expect_request("/wire.xml").respond_with_data(rss([RULING]),
-                                                             content_type="application/rss+xml")
     first = wait_for(lambda: _stage(service) == "court-approved" and _get(service))
     assert [(t["from"], t["to"]) for t in first["history"]] == [(None, "court-approved")]
     between = datetime.now(UTC).isoformat()

@@ -1,0 +1,1 @@
+"""Feeds: fetching (httpx, conditional GET, limits) apart from parsing (feedparser)."""

@@ -1,0 +1,132 @@
+"""Parsing feed bytes with feedparser into plain entries; what cannot be read is reported."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import feedparser
+
+from tracker.feeds.canonical import canonical_url, content_fingerprint, digest
+
+_TAGS = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    entry_id: str
+    link: str | None
+    title: str
+    summary: str
+    content: str
+    authors: tuple[str, ...]
+    published: datetime
+    published_source: str  # published | updated | fetched
+
+    def dedupe_keys(self) -> tuple[str, ...]:
+        """The keys a story is known by, its preferred identity first."""
+        keys = []
+        if self.link:
+            keys.append("link:" + digest(self.link))
+        keys.append("guid:" + digest(self.entry_id))
+        text = self.content or self.summary
+        if self.title or text:
+            keys.append("content:" + content_fingerprint(self.title, text))
+        return tuple(keys)
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str
+    entries: tuple[ParsedEntry, ...]
+    error: str | None
+    is_feed: bool
+
+
+def plain_text(value: str) -> str:
+    """HTML (as feedparser's sanitiser leaves it) to plain text."""
+    if "<" in value:
+        value = _TAGS.sub(" ", value)
+    return _SPACE.sub(" ", html.unescape(value)).strip()
+
+
+def parse_feed(body: bytes, *, url: str, content_type: str | None,
+               fetched_at: datetime) -> ParsedFeed:
+    """What can be read of a feed document, and what was wrong with it."""
+    if not body.strip():
+        return ParsedFeed("", (), "the response was empty: not an RSS or Atom feed", False)
+    if _ENTITY_DECLARATION.search(body[:65536]):
+        # Feeds have no business declaring entities; expanding them is how XML bombs and
+        # external-entity reads work, so such a document is not read at all.
+        return ParsedFeed("", (), "the document declares XML entities; refused unread", False)
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    if not parsed.get("version") and not parsed.entries:
+        what = (content_type or "").split(";")[0].strip() or "something else"
+        return ParsedFeed("", (), f"not an RSS or Atom feed (got {what})", False)
+    entries = tuple(_entry(e, fetched_at) for e in parsed.entries)
+    error = _error(parsed.get("bozo_exception")) if parsed.get("bozo") else None
+    return ParsedFeed(plain_text(parsed.feed.get("title", "")), entries, error, True)
+
+
+def _entry(e: Any, fetched_at: datetime) -> ParsedEntry:
+    link = canonical_url(e["link"]) if e.get("link") else None
+    title = plain_text(e.get("title", ""))
+    summary = plain_text(e.get("summary", ""))
+    contents = [plain_text(c.get("value", "")) for c in e.get("content", [])]
+    content = max(contents, key=len, default="")
+    if content == summary:
+        content = ""
+    entry_id = (e.get("id") or "").strip() or link or "text:" + content_fingerprint(title, summary)
+    authors = tuple(a["name"] for a in e.get("authors", []) if a.get("name"))
+    published, source = _time(e, "published"), "published"
+    if published is None:
+        published, source = _time(e, "updated"), "updated"
+    if published is None:
+        published, source = fetched_at, "fetched"
+    return ParsedEntry(entry_id, link, title, summary, content, authors, published, source)
+
+
+def _time(e: Any, name: str) -> datetime | None:
+    """The entry's time with the offset the feed gave; UTC where it gave none."""
+    raw = e.get(name)
+    if raw:
+        for parse in (parsedate_to_datetime, _iso):
+            try:
+                value = parse(raw)
+            except (TypeError, ValueError, IndexError, OverflowError):
+                continue
+            if value is not None:
+                return value if value.tzinfo else value.replace(tzinfo=UTC)
+    struct = e.get(f"{name}_parsed")
+    if struct:
+        try:
+            return datetime(*struct[:6], tzinfo=UTC)
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def _iso(raw: str) -> datetime:
+    return datetime.fromisoformat(raw.strip())
+
+
+def _error(exc: Any) -> str | None:
+    if exc is None:
+        return None
+    message = getattr(exc, "getMessage", lambda: str(exc))()
+    line = getattr(exc, "getLineNumber", lambda: None)()
+    kind = type(exc).__name__
+    if kind == "NonXMLContentType":  # a feed served as text/html or text/plain reads fine
+        return None
+    if kind == "CharacterEncodingOverride":
+        return f"the feed's declared encoding was wrong: {exc}"
+    where = f" at line {line}" if line else ""
+    return f"malformed XML{where}: {message}"
