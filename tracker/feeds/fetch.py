@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -163,6 +165,20 @@ def _validators(response: httpx.Response, old: Validators) -> Validators:
                       response.headers.get("last-modified", old.last_modified))
 
 
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and everything it was raised from, or while handling."""
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        stack += [c for c in (current.__cause__, current.__context__) if c is not None]
+        stack += list(getattr(current, "exceptions", ()))
+
+
 def _timeout_reason(exc: httpx.TimeoutException, limits: Limits) -> str:
     if isinstance(exc, httpx.ConnectTimeout):
         return f"timed out connecting after {limits.connect_timeout:g} s"
@@ -174,12 +190,13 @@ def _timeout_reason(exc: httpx.TimeoutException, limits: Limits) -> str:
 def _network_reason(exc: httpx.HTTPError, url: str) -> str:
     where = urlsplit(url).netloc or url
     if isinstance(exc, httpx.ConnectError):
-        text = str(exc) or "connection failed"
-        if "refused" in text.lower():
+        causes = list(_chain(exc))
+        text = " ".join(str(c) for c in causes).lower()
+        if any(isinstance(c, ConnectionRefusedError) for c in causes) or "refused" in text:
             return f"connection refused by {where}"
-        if "name" in text.lower() and ("resolution" in text.lower() or "known" in text.lower()):
+        if any(isinstance(c, socket.gaierror) for c in causes) or "name or service" in text:
             return f"cannot resolve host {urlsplit(url).hostname}"
-        return f"cannot connect to {where}: {text}"
+        return f"cannot connect to {where}: {exc or 'connection failed'}"
     if isinstance(exc, httpx.RemoteProtocolError):
         return f"{where} broke the HTTP protocol: {exc}"
     if isinstance(exc, httpx.DecodingError):

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, Table, delete, text
 
-from tracker.store.database import is_postgres
+from tracker.store.database import is_postgres, writing
 from tracker.store.log import _SELECT, EventLog, StoredEvent, _expanding
 from tracker.store.tables import checkpoints
 
@@ -58,8 +58,7 @@ class Runner:
 
     def step(self, projection: Projection) -> int:
         """Apply one batch; return how many events it read (0 when caught up or busy)."""
-        with self.engine.connect().execution_options(sqlite_immediate=True) as conn, \
-                conn.begin():
+        with writing(self.engine) as conn:
             start = _claim(conn, projection.name, self._postgres)
             if start is None:
                 return 0
@@ -101,8 +100,7 @@ class Runner:
                 progress: Callable[[int], None] | None = None) -> None:
         """Empty the projections' tables and checkpoints, then replay the log from 0 into all
         of them in one pass over it."""
-        with self.engine.connect().execution_options(sqlite_immediate=True) as conn, \
-                conn.begin():
+        with writing(self.engine) as conn:
             for projection in projections:
                 for table in projection.tables:
                     conn.execute(delete(table))
@@ -113,8 +111,7 @@ class Runner:
             self._seen.pop(projection.name, None)
         start = 0
         while True:
-            with self.engine.connect().execution_options(sqlite_immediate=True) as conn, \
-                    conn.begin():
+            with writing(self.engine) as conn:
                 head, events = self._read(conn, start, types)
                 if head <= start:
                     return

@@ -16,6 +16,12 @@ def upsert(conn: Connection, table: Table, values: dict[str, Any], key: str) -> 
     conn.execute(stmt)
 
 
+def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows whose primary keys are not there yet."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+
+
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert rows through the driver's executemany: a replay writes many thousands."""
     if not rows:

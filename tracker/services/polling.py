@@ -37,6 +37,8 @@ from tracker.feeds.fetch import (
 )
 from tracker.feeds.parse import ParsedEntry, ParsedFeed, parse_feed
 from tracker.metrics import Metrics
+from tracker.projections.upsert import insert_new
+from tracker.store.database import writing
 from tracker.store.log import EventLog, NewEvent
 from tracker.store.tables import feed_schedule
 
@@ -84,17 +86,19 @@ class Poller:
         self.engine, self.log, self.catalog, self.client = engine, log_, catalog, client
         self.limits = limits
         self.metrics = metrics or Metrics()
+        self._synced = False
         self.owner = owner or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
     # -- the schedule -------------------------------------------------------------------
     def sync_schedule(self) -> None:
         """Make a schedule row for every configured feed (due now if new)."""
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             known = {r.feed for r in conn.execute(select(feed_schedule.c.feed))}
             rows = [{"feed": f.id, "url": f.url, "next_poll_at": 0.0, "consecutive_failures": 0,
                      "gone": False} for f in self.catalog.feeds.values() if f.id not in known]
-            if rows:
-                conn.execute(feed_schedule.insert(), rows)
+            if rows:  # another instance may be adding the same rows right now
+                insert_new(conn, feed_schedule, rows)
+        self._synced = True
 
     def due(self, now: float | None = None) -> list[str]:
         now = time.time() if now is None else now
@@ -110,7 +114,7 @@ class Poller:
         condition = [feed_schedule.c.feed == feed, lease_free]
         if not force:
             condition += [feed_schedule.c.next_poll_at <= now, feed_schedule.c.gone.is_(False)]
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             claimed = conn.execute(update(feed_schedule).where(*condition).values(
                 lease_owner=self.owner, lease_until=now + LEASE_SECONDS)).rowcount
             if not claimed:
@@ -119,7 +123,7 @@ class Poller:
         return dict(row._mapping) if row else None
 
     def _release(self, feed: str, **values: object) -> None:
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             conn.execute(update(feed_schedule).where(
                 feed_schedule.c.feed == feed, feed_schedule.c.lease_owner == self.owner,
             ).values(lease_owner=None, lease_until=None, **values))
@@ -133,7 +137,8 @@ class Poller:
     async def poll(self, feed_id: str, force: bool = False) -> PollReport | None:
         """Poll one feed if this instance can claim it; None when it is not due or taken."""
         feed = self.catalog.feeds[feed_id]
-        await asyncio.to_thread(self.sync_schedule)
+        if not self._synced:
+            await asyncio.to_thread(self.sync_schedule)
         row = await asyncio.to_thread(self._claim, feed_id, force)
         if row is None:
             return None

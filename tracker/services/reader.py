@@ -14,7 +14,7 @@ from tracker.domain.designations import Article
 from tracker.domain.events import EntryObserved, EvidenceRecorded
 from tracker.projections.runner import checkpoint_of, save_checkpoint
 from tracker.services.designations import DesignationWriter
-from tracker.store.database import is_postgres
+from tracker.store.database import is_postgres, writing
 from tracker.store.log import EventLog
 
 NAME = "reader"
@@ -68,8 +68,7 @@ class Reader:
                 start = checkpoint_of(conn, NAME)
             end = self._read(start)
             if end > start:
-                with self.engine.connect().execution_options(sqlite_immediate=True) as conn, \
-                        conn.begin():
+                with writing(self.engine) as conn:
                     save_checkpoint(conn, NAME, end)
             return end - start
 

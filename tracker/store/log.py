@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 
 from tracker.errors import ConcurrencyConflict
 from tracker.store import codec
-from tracker.store.database import is_postgres
+from tracker.store.database import is_postgres, writing
 from tracker.store.tables import event_keys, events
 
 GENESIS = "0" * 64
@@ -105,8 +105,7 @@ class EventLog:
         `expected` maps streams to the version the writer last saw; if any stream moved
         on, nothing is written and ConcurrencyConflict is raised.
         """
-        with self.engine.connect().execution_options(sqlite_immediate=True) as conn, \
-                conn.begin():
+        with writing(self.engine) as conn:
             if self._postgres:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": APPEND_LOCK})
             result = self._append(conn, new, expected or {})
