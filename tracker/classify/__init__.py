@@ -1,0 +1,29 @@
+"""The stage classifier: which step of a designation an article reports, and the sentence
+that proves it. Deterministic and offline: rules over sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tracker.classify.rules import read
+from tracker.domain.designations import Article, Designation
+
+# Bump when the rules change: evidence records the version that read it.
+CLASSIFIER_VERSION = "rules-1"
+
+
+@dataclass(frozen=True)
+class Reading:
+    stage: str | None  # one of the designation's stages, "reversed", or None
+    confidence: float
+    quote: str | None
+
+
+def classify(article: Article, designation: Designation) -> Reading:
+    hit = read(article, designation)
+    if hit is None or (hit.stage != "reversed" and hit.stage not in designation.stages):
+        return Reading(None, 0.0, None)
+    return Reading(hit.stage, hit.confidence, hit.sentence)
+
+
+__all__ = ["CLASSIFIER_VERSION", "Reading", "classify"]
