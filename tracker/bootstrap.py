@@ -17,6 +17,7 @@ from tracker.services.reader import Reader
 from tracker.store.database import make_engine
 from tracker.store.log import EventLog
 from tracker.store.migrate import upgrade
+from tracker.webhooks.outbox import Outbox
 
 
 @dataclass
@@ -28,17 +29,19 @@ class Tracker:
     runner: Runner
     writer: DesignationWriter
     reader: Reader
+    outbox: Outbox
     projections: list[Projection] = field(default_factory=list)
     metrics: Metrics = field(default_factory=Metrics)
 
     def followers(self) -> list[str]:
         """The names of every checkpointed follower of the log."""
-        return [p.name for p in self.projections] + [reader.NAME]
+        return [p.name for p in self.projections] + [reader.NAME, self.outbox.name]
 
     def project(self) -> None:
-        """Bring every projection up to the head of the log."""
+        """Bring every projection, then the webhook outbox, up to the head of the log."""
         for projection in self.projections:
             self.runner.catch_up(projection)
+        self.runner.catch_up(self.outbox)
 
     def settle(self) -> None:
         """Read every new observation, then project: what the CLI does before it answers."""
@@ -59,6 +62,6 @@ def build(settings: Settings | None = None, *, migrate: bool = False) -> Tracker
     writer = DesignationWriter(log, catalog.designations)
     return Tracker(
         settings=settings, catalog=catalog, engine=engine, log=log, runner=Runner(engine),
-        writer=writer, reader=Reader(engine, log, catalog, writer),
+        writer=writer, reader=Reader(engine, log, catalog, writer), outbox=Outbox(log),
         projections=[StatusProjection(catalog), FeedHealthProjection()],
     )

@@ -12,6 +12,7 @@ from tracker.bootstrap import Tracker
 from tracker.feeds.fetch import Limits, make_client
 from tracker.scheduler import build_scheduler
 from tracker.services.polling import Poller, PollReport
+from tracker.webhooks.dispatcher import Claimed, Dispatcher
 
 log = logging.getLogger("tracker.service")
 PUMP_IDLE_SECONDS = 0.5
@@ -23,11 +24,24 @@ class Service:
     def __init__(self, tracker: Tracker) -> None:
         self.tracker = tracker
         self._client: httpx.AsyncClient | None = None
+        self._hooks_client: httpx.AsyncClient | None = None
         self._poller: Poller | None = None
+        self._dispatcher: Dispatcher | None = None
+        self._send = asyncio.Event()
+        self._in_flight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._scheduler = None
         self._stopping = False
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        if self._dispatcher is None:
+            self._hooks_client = httpx.AsyncClient(follow_redirects=False)
+            self._dispatcher = Dispatcher(self.tracker.engine, self.tracker.settings,
+                                          self.tracker.metrics, self.poller.owner,
+                                          self._hooks_client)
+        return self._dispatcher
 
     @property
     def poller(self) -> Poller:
@@ -45,6 +59,7 @@ class Service:
             return
         await asyncio.to_thread(self.poller.sync_schedule)
         self._tasks.append(asyncio.create_task(self._pump(), name="pump"))
+        self._tasks.append(asyncio.create_task(self._deliver(), name="deliver"))
         self._scheduler = build_scheduler(self.tracker.catalog, self._poll, self._poll_due)
         self._scheduler.start()
         self.wake()
@@ -59,8 +74,12 @@ class Service:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if self._client is not None:
-            await self._client.aclose()
+        for task in list(self._in_flight):  # a delivery under way finishes or times out
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, self.tracker.settings.webhook_timeout)
+        for client in (self._client, self._hooks_client):
+            if client is not None:
+                await client.aclose()
 
     def wake(self) -> None:
         """Something was appended: let the pump run now."""
@@ -100,3 +119,29 @@ class Service:
             except Exception:
                 log.exception("following the log failed; retrying")
                 await asyncio.sleep(1)
+                continue
+            self._send.set()
+
+    async def _deliver(self) -> None:
+        """Send due webhook deliveries as they come; each subscription one at a time."""
+        while not self._stopping:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._send.wait(), PUMP_IDLE_SECONDS)
+            self._send.clear()
+            try:
+                claimed = await asyncio.to_thread(self.dispatcher.claim)
+            except Exception:
+                log.exception("cannot read the webhook outbox; retrying")
+                await asyncio.sleep(1)
+                continue
+            for c in claimed:
+                task = asyncio.create_task(self._deliver_one(c))
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+
+    async def _deliver_one(self, claimed: Claimed) -> None:
+        try:
+            await self.dispatcher.deliver(claimed)
+        except Exception:
+            log.exception("delivery %s failed unexpectedly; its lease will run out", claimed.id)
+        self._send.set()  # the subscription's next delivery may go now

@@ -2,5 +2,6 @@
 
 from tracker.projections import tables as _projections  # noqa: F401
 from tracker.store.tables import metadata
+from tracker.webhooks import tables as _webhooks  # noqa: F401
 
 __all__ = ["metadata"]

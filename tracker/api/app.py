@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
-from tracker.api.routes import admin, log, page, status
+from tracker.api.routes import admin, log, page, status, webhooks
 from tracker.bootstrap import Tracker
 from tracker.errors import TrackerError, UnknownDesignation, UnknownFeed
 
@@ -36,7 +36,7 @@ def create_app(tracker: Tracker, *, background: bool = False) -> FastAPI:
                               "derived from news feeds through an append-only log.")
     app.state.tracker = tracker
     app.state.service = service
-    for module in (status, log, admin, page):
+    for module in (status, log, admin, webhooks, page):
         app.include_router(module.router)
     _errors(app)
     app.add_middleware(Timing, histogram=tracker.metrics.requests)

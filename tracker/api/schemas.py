@@ -148,3 +148,44 @@ class OverrideOut(BaseModel):
     position: int
     type: str
     stage: str | None
+
+
+class SubscriptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=1, max_length=2000, description="http or https")
+    designations: list[str] | None = Field(default=None, description="all when omitted")
+    secret: str | None = Field(default=None, description="whsec_ + base64; generated if omitted")
+
+
+class SubscriptionOut(BaseModel):
+    id: str
+    url: str
+    designations: list[str] | None
+    created_at: str
+    disabled_reason: str | None
+
+
+class NewSubscription(SubscriptionOut):
+    secret: str = Field(description="the whsec_ secret that signs every delivery")
+
+
+class AttemptOut(BaseModel):
+    attempt: int
+    at: str
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+    next_retry_at: str | None
+
+
+class DeliveryOut(BaseModel):
+    id: str = Field(description="the webhook-id, the same on every retry")
+    position: int
+    status: str = Field(description="pending, delivered or failed")
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    delivered_at: str | None
+    payload: dict[str, Any]
+    history: list[AttemptOut]

@@ -36,7 +36,8 @@ async def poll_feed(request: Request, tracker: TrackerDep, feed: str) -> dict:
 
 @router.post("/designations/{designation}/overrides", response_model=OverrideOut,
              status_code=201, responses={404: {"model": Problem}})
-def override(tracker: TrackerDep, designation: str, body: SetStage | RejectEvidence) -> dict:
+def override(request: Request, tracker: TrackerDep, designation: str,
+             body: SetStage | RejectEvidence) -> dict:
     """Set the stage, or reject one piece of evidence, with a reason; recorded in the log."""
     target = tracker.catalog.designations.get(designation)
     if target is None:
@@ -54,6 +55,7 @@ def override(tracker: TrackerDep, designation: str, body: SetStage | RejectEvide
         event = EvidenceRejected(designation, body.observation_id, body.reason, body.analyst)
     written = tracker.writer.record(designation, [event])
     tracker.project()
+    request.app.state.service.wake()  # a status change goes out to webhooks now
     first = written[0]
     return {"designation": designation, "position": first.position, "type": first.type,
             "stage": tracker.writer.state(designation).timeline().stage}

@@ -1,0 +1,81 @@
+"""The outbox: a follower of the log that turns each status change into deliveries.
+
+Its rows and its checkpoint are written in one transaction, so a transition recorded is a
+delivery created, whatever crashes or restarts come between.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from sqlalchemy import Connection, Table, select
+
+from tracker.domain.events import EvidenceRecorded, StatusChanged
+from tracker.projections.status import iso, reading_json
+from tracker.projections.upsert import insert_new
+from tracker.services.designations import stream_of
+from tracker.store.log import EventLog, StoredEvent
+from tracker.webhooks.tables import deliveries, subscriptions
+
+NAME = "webhook_outbox"
+
+
+def delivery_id(position: int, subscription: str) -> str:
+    return f"msg_{position}_{subscription.removeprefix('sub_')}"
+
+
+class Outbox:
+    name = NAME
+    types = frozenset({"StatusChanged"})
+    tables: tuple[Table, ...] = ()  # deliveries are never rebuilt: they carry attempts
+
+    def __init__(self, log: EventLog) -> None:
+        self.log = log
+
+    def forget(self) -> None:
+        pass
+
+    def apply(self, conn: Connection, batch: list[tuple[StoredEvent, Any]]) -> None:
+        subs = conn.execute(select(subscriptions).where(
+            subscriptions.c.deleted.is_(False), subscriptions.c.disabled_reason.is_(None))).all()
+        rows = []
+        for stored, change in batch:
+            payload = json.dumps(self.payload(stored, change), separators=(",", ":"))
+            for sub in subs:
+                wanted = json.loads(sub.designations) if sub.designations else None
+                if stored.position <= sub.from_position or (
+                        wanted is not None and change.designation not in wanted):
+                    continue
+                rows.append({"id": delivery_id(stored.position, sub.id),
+                             "subscription_id": sub.id, "position": stored.position,
+                             "payload": payload, "status": "pending", "attempts": 0,
+                             "next_attempt_at": time.time(), "recorded_at": stored.recorded_at})
+        if rows:
+            insert_new(conn, deliveries, rows)
+
+    def payload(self, stored: StoredEvent, change: StatusChanged) -> dict[str, Any]:
+        return {"type": "status.changed", "timestamp": stored.recorded_at,
+                "data": {"designation": change.designation, "from": change.from_stage,
+                         "to": change.to_stage, "since": iso(change.since),
+                         "position": stored.position,
+                         "evidence": self._evidence(stored, change)}}
+
+    def _evidence(self, stored: StoredEvent, change: StatusChanged) -> list[dict[str, Any]]:
+        """The readings behind the change, as they stood when it was recorded."""
+        from tracker.domain.status import Reading
+
+        wanted = set(change.observation_ids)
+        found: dict[str, Reading] = {}
+        for e in self.log.read_stream(stream_of(change.designation)):
+            if e.position >= stored.position:
+                break
+            if e.type != "EvidenceRecorded":
+                continue
+            ev: EvidenceRecorded = e.decode()
+            if ev.observation_id in wanted:
+                found[ev.observation_id] = Reading(
+                    ev.observation_id, ev.stage, ev.confidence, ev.quote, ev.classifier_version,
+                    ev.feed, ev.url, ev.title, ev.published_at, e.recorded_at, e.position)
+        return [reading_json(found[o]) for o in change.observation_ids if o in found]

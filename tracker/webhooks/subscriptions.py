@@ -1,0 +1,93 @@
+"""Subscribing, listing, removing; and the deliveries of a subscription."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import uuid
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+
+from tracker.store.database import writing
+from tracker.store.log import EventLog, now_iso
+from tracker.webhooks.tables import attempts, deliveries, subscriptions
+
+_SECRET = re.compile(r"^whsec_[A-Za-z0-9+/]{24,}={0,2}$")
+
+
+def new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def valid_secret(secret: str) -> bool:
+    if not _SECRET.match(secret):
+        return False
+    try:
+        base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except ValueError:
+        return False
+    return True
+
+
+def subscribe(engine: Engine, log: EventLog, url: str, designations: list[str] | None,
+              secret: str | None) -> dict[str, Any]:
+    """A new subscription; it receives the transitions recorded from now on."""
+    row = {"id": "sub_" + uuid.uuid4().hex[:16], "url": url,
+           "designations": json.dumps(designations) if designations is not None else None,
+           "secret": secret or new_secret(), "created_at": now_iso(),
+           "from_position": log.head()[0], "disabled_reason": None, "deleted": False}
+    with writing(engine) as conn:
+        conn.execute(insert(subscriptions).values(**row))
+    return public(row, with_secret=True)
+
+
+def public(row: Any, with_secret: bool = False) -> dict[str, Any]:
+    data = dict(row) if isinstance(row, dict) else dict(row._mapping)
+    out = {"id": data["id"], "url": data["url"],
+           "designations": json.loads(data["designations"]) if data["designations"] else None,
+           "created_at": data["created_at"], "disabled_reason": data["disabled_reason"]}
+    if with_secret:
+        out["secret"] = data["secret"]
+    return out
+
+
+def listing(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(subscriptions).where(subscriptions.c.deleted.is_(False))
+                            .order_by(subscriptions.c.created_at)).all()
+    return [public(r) for r in rows]
+
+
+def remove(engine: Engine, subscription: str) -> bool:
+    with writing(engine) as conn:
+        return bool(conn.execute(update(subscriptions).where(
+            subscriptions.c.id == subscription, subscriptions.c.deleted.is_(False),
+        ).values(deleted=True)).rowcount)
+
+
+def exists(engine: Engine, subscription: str) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(subscriptions.c.id).where(
+            subscriptions.c.id == subscription, subscriptions.c.deleted.is_(False))).first() \
+            is not None
+
+
+def delivery_log(engine: Engine, subscription: str) -> list[dict[str, Any]]:
+    """Each delivery with every attempt: time, status code, error, next retry."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(deliveries).where(deliveries.c.subscription_id == subscription)
+                            .order_by(deliveries.c.position)).all()
+        tries = conn.execute(select(attempts).where(attempts.c.delivery_id.in_(
+            [r.id for r in rows])).order_by(attempts.c.id)).all() if rows else []
+    by_delivery: dict[str, list[dict[str, Any]]] = {}
+    for t in tries:
+        by_delivery.setdefault(t.delivery_id, []).append(
+            {"attempt": t.attempt, "at": t.at, "status_code": t.status_code, "error": t.error,
+             "duration_ms": t.duration_ms, "next_retry_at": t.next_retry_at})
+    return [{"id": r.id, "position": r.position, "status": r.status, "attempts": r.attempts,
+             "last_status_code": r.last_status_code, "last_error": r.last_error,
+             "delivered_at": r.delivered_at, "payload": json.loads(r.payload),
+             "history": by_delivery.get(r.id, [])} for r in rows]
