@@ -36,8 +36,8 @@ def unsafe_address(address: str) -> str | None:
     ip = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    for flag in ("is_loopback", "is_private", "is_link_local", "is_multicast", "is_reserved",
-                 "is_unspecified"):
+    for flag in ("is_loopback", "is_link_local", "is_multicast", "is_unspecified",
+                 "is_reserved", "is_private"):  # the most telling name first
         if getattr(ip, flag):
             return f"{address} is a {flag[3:].replace('_', '-')} address"
     return None
