@@ -26,7 +26,7 @@ def free_port() -> int:
 def rss(items: Iterable[dict]) -> str:
     """An RSS 2.0 document; each item has guid, title, link, published (datetime), text."""
     body = "".join(
-        f"<item><guid>{escape(i['guid'])}</guid><title>{escape(i['title'])}</title>"
+        f"<item><guid isPermaLink=\"false\">{escape(i['guid'])}</guid><title>{escape(i['title'])}</title>"
         f"<link>{escape(i['link'])}</link>"
         f"<pubDate>{format_datetime(i['published'])}</pubDate>"
         f"<description>{escape(i['text'])}</description></item>"
@@ -68,3 +68,35 @@ def wait_for(check, timeout: float = 30, interval: float = 0.2):  # type: ignore
             return last
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s; last value: {last!r}")
+
+
+class WebhookReceiver:
+    """A real receiver on loopback, in a thread: records each delivery's headers and body."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        received = self.received = []  # type: list[tuple[dict[str, str], bytes, float]]
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                received.append((dict(self.headers), body, time.time()))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def ids(self) -> set[str]:
+        return {h.get("webhook-id") or h.get("Webhook-Id", "") for h, _, _ in self.received}
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -11,8 +11,8 @@ from tracker.metrics import Metrics
 from tracker.projections.feeds import FeedHealthProjection
 from tracker.projections.runner import Projection, Runner
 from tracker.projections.status import StatusProjection
-from tracker.services.designations import DesignationWriter
 from tracker.services import reader
+from tracker.services.designations import DesignationWriter
 from tracker.services.reader import Reader
 from tracker.store.database import make_engine
 from tracker.store.log import EventLog

@@ -12,7 +12,9 @@ from tracker.bootstrap import Tracker
 from tracker.feeds.fetch import Limits, make_client
 from tracker.scheduler import build_scheduler
 from tracker.services.polling import Poller, PollReport
+from tracker.store.leases import release_dead
 from tracker.webhooks.dispatcher import Claimed, Dispatcher
+from tracker.webhooks.tables import deliveries
 
 log = logging.getLogger("tracker.service")
 PUMP_IDLE_SECONDS = 0.5
@@ -58,6 +60,8 @@ class Service:
         if not background:
             return
         await asyncio.to_thread(self.poller.sync_schedule)
+        await asyncio.to_thread(release_dead, self.tracker.engine, deliveries,
+                                deliveries.c.lease_owner, deliveries.c.lease_until)
         self._tasks.append(asyncio.create_task(self._pump(), name="pump"))
         self._tasks.append(asyncio.create_task(self._deliver(), name="deliver"))
         self._scheduler = build_scheduler(self.tracker.catalog, self._poll, self._poll_due)

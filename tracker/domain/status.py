@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from datetime import datetime
+from typing import NamedTuple
 
 from tracker.domain.designations import REVERSED, Designation
 from tracker.domain.events import (

@@ -14,7 +14,6 @@ from tracker.domain.events import (
     EvidenceRecorded,
     EvidenceRejected,
     StageOverridden,
-    StatusChanged,
 )
 from tracker.domain.status import DesignationState, Reading, Timeline, Transition, evolve
 from tracker.projections.tables import decisions, designation_status, evidence

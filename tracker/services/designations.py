@@ -11,8 +11,6 @@ from typing import Any
 from tracker.domain.designations import Designation
 from tracker.domain.events import (
     EvidenceRecorded,
-    EvidenceRejected,
-    StageOverridden,
     StatusChanged,
 )
 from tracker.domain.status import DesignationState, evolve

@@ -10,10 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
-import socket
 import time
-import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -39,6 +36,7 @@ from tracker.feeds.parse import ParsedEntry, ParsedFeed, parse_feed
 from tracker.metrics import Metrics
 from tracker.projections.upsert import insert_new
 from tracker.store.database import writing
+from tracker.store.leases import instance_name, release_dead
 from tracker.store.log import EventLog, NewEvent
 from tracker.store.tables import feed_schedule
 
@@ -87,11 +85,14 @@ class Poller:
         self.limits = limits
         self.metrics = metrics or Metrics()
         self._synced = False
-        self.owner = owner or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.owner = owner or instance_name()
 
     # -- the schedule -------------------------------------------------------------------
     def sync_schedule(self) -> None:
-        """Make a schedule row for every configured feed (due now if new)."""
+        """Make a schedule row for every configured feed (due now if new), and void the
+        leases of instances on this host that died mid-poll."""
+        release_dead(self.engine, feed_schedule, feed_schedule.c.lease_owner,
+                     feed_schedule.c.lease_until)
         with writing(self.engine) as conn:
             known = {r.feed for r in conn.execute(select(feed_schedule.c.feed))}
             rows = [{"feed": f.id, "url": f.url, "next_poll_at": 0.0, "consecutive_failures": 0,

@@ -12,6 +12,7 @@ from tracker.api.schemas import OverrideOut, PollOut, Problem, RejectEvidence, S
 from tracker.domain.events import EvidenceRejected, StageOverridden
 from tracker.errors import UnknownDesignation, UnknownFeed
 
+
 def invalid(field: str, value: str, why: str) -> RequestValidationError:
     """A 422 in the same shape as FastAPI's own, for a value only the tracker can judge."""
     return RequestValidationError([{"loc": ["body", field], "msg": why, "type": "value_error",
