@@ -80,10 +80,13 @@ class WebhookReceiver:
         received = self.received = []  # type: list[tuple[dict[str, str], bytes, float]]
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real receivers do
+
             def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 received.append((dict(self.headers), body, time.time()))
                 self.send_response(204)
+                self.send_header("content-length", "0")
                 self.end_headers()
 
             def log_message(self, *args: object) -> None:

@@ -14,10 +14,12 @@ from tracker.scheduler import build_scheduler
 from tracker.services.polling import Poller, PollReport
 from tracker.store.leases import release_dead
 from tracker.webhooks.dispatcher import Claimed, Dispatcher
+from tracker.webhooks.sender import SendResult
 from tracker.webhooks.tables import deliveries
 
 log = logging.getLogger("tracker.service")
 PUMP_IDLE_SECONDS = 0.5
+STOP_GRACE_SECONDS = 4.0
 
 
 class Service:
@@ -31,6 +33,7 @@ class Service:
         self._dispatcher: Dispatcher | None = None
         self._send = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._answers: asyncio.Queue[tuple[Claimed, SendResult]] = asyncio.Queue()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._scheduler = None
@@ -64,6 +67,7 @@ class Service:
                                 deliveries.c.lease_owner, deliveries.c.lease_until)
         self._tasks.append(asyncio.create_task(self._pump(), name="pump"))
         self._tasks.append(asyncio.create_task(self._deliver(), name="deliver"))
+        self._tasks.append(asyncio.create_task(self._record(), name="record"))
         self._scheduler = build_scheduler(self.tracker.catalog, self._poll, self._poll_due)
         self._scheduler.start()
         self.wake()
@@ -78,9 +82,16 @@ class Service:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        for task in list(self._in_flight):  # a delivery under way finishes or times out
+        # Deliveries under way get a few seconds to finish and be recorded; any still out
+        # keep their lease, and are sent again once it runs out (at least once).
+        if self._in_flight:
+            await asyncio.wait(list(self._in_flight), timeout=STOP_GRACE_SECONDS)
+        answers = []
+        while not self._answers.empty():
+            answers.append(self._answers.get_nowait())
+        if answers:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(task, self.tracker.settings.webhook_timeout)
+                await asyncio.to_thread(self.dispatcher.record, answers)
         for client in (self._client, self._hooks_client):
             if client is not None:
                 await client.aclose()
@@ -133,19 +144,33 @@ class Service:
                 await asyncio.wait_for(self._send.wait(), PUMP_IDLE_SECONDS)
             self._send.clear()
             try:
-                claimed = await asyncio.to_thread(self.dispatcher.claim)
+                runs = await asyncio.to_thread(self.dispatcher.claim)
             except Exception:
                 log.exception("cannot read the webhook outbox; retrying")
                 await asyncio.sleep(1)
                 continue
-            for c in claimed:
-                task = asyncio.create_task(self._deliver_one(c))
+            for run in runs:
+                task = asyncio.create_task(self._deliver_run(run))
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
 
-    async def _deliver_one(self, claimed: Claimed) -> None:
+    async def _deliver_run(self, run: list[Claimed]) -> None:
         try:
-            await self.dispatcher.deliver(claimed)
+            for answer in await self.dispatcher.send_run(run):
+                await self._answers.put(answer)
         except Exception:
-            log.exception("delivery %s failed unexpectedly; its lease will run out", claimed.id)
-        self._send.set()  # the subscription's next delivery may go now
+            log.exception("delivering to %s failed unexpectedly; the leases will run out",
+                          run[0].url)
+
+    async def _record(self) -> None:
+        """Record the answers as they come, together in one transaction when many do."""
+        while not self._stopping:
+            batch = [await self._answers.get()]
+            while not self._answers.empty():
+                batch.append(self._answers.get_nowait())
+            try:
+                await asyncio.to_thread(self.dispatcher.record, batch)
+            except Exception:
+                log.exception("cannot record %d webhook attempts; their leases will run out",
+                              len(batch))
+            self._send.set()  # each subscription's next delivery may go now

@@ -53,7 +53,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_webhook_deliveries_status_next", ["status", "next_attempt_at"], unique=False
+            "ix_webhook_deliveries_pending", ["status", "subscription_id", "position"], unique=False
         )
         batch_op.create_index(
             "ix_webhook_deliveries_subscription_position",
@@ -81,7 +81,7 @@ def downgrade() -> None:
     op.drop_table("webhook_subscriptions")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_webhook_deliveries_subscription_position")
-        batch_op.drop_index("ix_webhook_deliveries_status_next")
+        batch_op.drop_index("ix_webhook_deliveries_pending")
 
     op.drop_table("webhook_deliveries")
     with op.batch_alter_table("webhook_attempts", schema=None) as batch_op:

@@ -114,6 +114,13 @@ class _Fold:
                                        reason, ()))
         self.stage, self.since = new, when
 
+    def copy(self) -> _Fold:
+        other = _Fold(self.designation, self.rejected)
+        other.stage, other.since, other.count = self.stage, self.since, self.count
+        other.history = list(self.history)
+        other.supports = [*self.supports[:-1], list(self.supports[-1])] if self.supports else []
+        return other
+
     def result(self) -> Timeline:
         history = tuple(
             Transition(t.from_stage, t.to_stage, t.since, t.recorded_at, t.position, t.cause,
@@ -137,6 +144,16 @@ class DesignationState:
     items: list[_Item] = field(default_factory=list)  # sorted by effective time
     _keys: list[tuple[datetime, int]] = field(default_factory=list)
     _fold: _Fold | None = None  # the fold of items[:_fold.count], while still valid
+
+    def copy(self) -> DesignationState:
+        """A copy to decide on: later evolving it leaves this one as it was."""
+        other = DesignationState(self.designation, self.version, self.position,
+                                 self.recorded_at, self.recorded_stage, dict(self.readings),
+                                 dict(self.rejected), list(self.items), list(self._keys))
+        if self._fold is not None:
+            other._fold = self._fold.copy()
+            other._fold.rejected = other.rejected
+        return other
 
     def _insert(self, item: _Item) -> None:
         key = _key(item)

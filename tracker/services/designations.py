@@ -3,7 +3,6 @@ they cause, appended together under the stream's expected version."""
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -60,7 +59,7 @@ class DesignationWriter:
         raise ConcurrencyConflict(stream_of(name), -1, -1)
 
     def _decide(self, state: DesignationState, events: Sequence[Any]) -> list[NewEvent]:
-        scratch = copy.deepcopy(state)
+        scratch = state.copy()
         stream = stream_of(state.designation.id)
         out: list[NewEvent] = []
         version = state.version

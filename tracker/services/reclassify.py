@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,7 +55,7 @@ def reclassify(tracker: Tracker, since: datetime | None = None,
         state = tracker.writer.state(name)
         before = state.timeline().stage
         if dry_run:
-            scratch = copy.deepcopy(state)
+            scratch = state.copy()
             for i, e in enumerate(evidence):
                 evolve(scratch, e, state.position + i + 1, "")
             after = scratch.timeline().stage

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select, text, update
 
 from tracker.config import Settings
 from tracker.metrics import Metrics
@@ -28,6 +28,26 @@ from tracker.webhooks.tables import attempts, deliveries, subscriptions
 
 log = logging.getLogger("tracker.webhooks")
 LEASE_MARGIN = 30.0
+RUN = 25  # deliveries of one subscription leased and sent back to back
+
+# The oldest pending deliveries of each subscription whose oldest is due and free.
+CLAIM = """
+SELECT d.id, d.subscription_id, s.url, s.secret, d.payload, d.attempts, d.recorded_at
+FROM (SELECT id, subscription_id, position, payload, attempts, recorded_at, next_attempt_at,
+             lease_until,
+             ROW_NUMBER() OVER (PARTITION BY subscription_id ORDER BY position) AS n
+      FROM webhook_deliveries WHERE status = 'pending') AS d
+JOIN webhook_subscriptions AS s ON s.id = d.subscription_id
+WHERE d.n <= :run AND NOT s.deleted AND s.disabled_reason IS NULL
+  AND (d.lease_until IS NULL OR d.lease_until < :now)
+  AND d.subscription_id IN (
+      SELECT subscription_id FROM webhook_deliveries AS h
+      WHERE h.status = 'pending' AND h.next_attempt_at <= :now
+        AND (h.lease_until IS NULL OR h.lease_until < :now)
+        AND h.position = (SELECT MIN(position) FROM webhook_deliveries AS o
+                          WHERE o.subscription_id = h.subscription_id AND o.status = 'pending'))
+ORDER BY d.subscription_id, d.position
+"""
 
 
 def now_iso(at: float | None = None) -> str:
@@ -43,6 +63,7 @@ class Claimed:
     payload: str
     attempts: int
     recorded_at: str
+    lease_until: float
 
 
 class Dispatcher:
@@ -53,44 +74,63 @@ class Dispatcher:
         self.delays = settings.retry_delays
         self.rng = random.Random()
 
-    def claim(self, limit: int = 200) -> list[Claimed]:
-        """Lease the oldest due delivery of each subscription."""
+    def claim(self, run: int = RUN) -> list[list[Claimed]]:
+        """Lease, for each subscription whose oldest pending delivery is due and free, its
+        oldest pending deliveries (up to `run`), in log order."""
         now = time.time()
-        d, s = deliveries, subscriptions
-        older = deliveries.alias("older")
-        oldest = (select(func.min(older.c.position)).where(
-            and_(older.c.subscription_id == d.c.subscription_id,
-                 older.c.status == "pending")).scalar_subquery())
-        free = (d.c.lease_until.is_(None)) | (d.c.lease_until < now)
-        query = (select(d.c.id, d.c.subscription_id, s.c.url, s.c.secret, d.c.payload,
-                        d.c.attempts, d.c.recorded_at)
-                 .join(s, s.c.id == d.c.subscription_id)
-                 .where(d.c.status == "pending", d.c.next_attempt_at <= now, free,
-                        s.c.deleted.is_(False), s.c.disabled_reason.is_(None),
-                        d.c.position == oldest)
-                 .limit(limit))
         lease = now + self.settings.webhook_timeout + LEASE_MARGIN
-        out = []
         with writing(self.engine) as conn:
-            for row in conn.execute(query).all():
-                taken = conn.execute(update(deliveries).where(
-                    deliveries.c.id == row.id, deliveries.c.status == "pending",
-                    (deliveries.c.lease_until.is_(None)) | (deliveries.c.lease_until < now),
-                ).values(lease_owner=self.owner, lease_until=lease)).rowcount
-                if taken:
-                    out.append(Claimed(*row))
-        return out
+            rows = conn.execute(text(CLAIM), {"now": now, "run": run}).all()
+            if not rows:
+                return []
+            ids = [r.id for r in rows]
+            conn.execute(update(deliveries).where(
+                deliveries.c.id.in_(ids), deliveries.c.status == "pending",
+                (deliveries.c.lease_until.is_(None)) | (deliveries.c.lease_until < now),
+            ).values(lease_owner=self.owner, lease_until=lease))
+            mine = set(conn.execute(select(deliveries.c.id).where(
+                deliveries.c.id.in_(ids), deliveries.c.lease_owner == self.owner,
+                deliveries.c.lease_until == lease)).scalars())
+        runs: dict[str, list[Claimed]] = {}
+        for r in rows:  # ordered by subscription, then position
+            if r.id in mine:
+                runs.setdefault(r.subscription_id, []).append(Claimed(*r[:7], lease))
+        return list(runs.values())
 
     async def run_once(self) -> int:
-        """Send what is due now and wait for the answers; return how many were attempted."""
-        claimed = await asyncio.to_thread(self.claim)
-        await asyncio.gather(*(self.deliver(c) for c in claimed))
-        return len(claimed)
+        """Send what is due now and record the answers; return how many were attempted."""
+        runs = await asyncio.to_thread(self.claim)
+        outcomes = [o for done in await asyncio.gather(*(self.send_run(r) for r in runs))
+                    for o in done]
+        await asyncio.to_thread(self.record, outcomes)
+        return len(outcomes)
 
-    async def deliver(self, c: Claimed) -> None:
-        result = await send(self.client, c.url, c.secret, c.id, c.payload,
-                            self.settings.webhook_timeout, self.settings.webhook_allow_private)
-        await asyncio.to_thread(self.record, [(c, result)])
+    async def send_run(self, run: list[Claimed]) -> list[tuple[Claimed, SendResult]]:
+        """One subscription's deliveries, one after another, stopping at the first that is
+        not accepted (its retry comes first) or when the lease would run out; the rest are
+        released for the next round."""
+        done: list[tuple[Claimed, SendResult]] = []
+        for c in run:
+            if time.time() + self.settings.webhook_timeout > c.lease_until:
+                break
+            result = await self.send(c)
+            done.append((c, result))
+            if not result.ok:
+                break
+        rest = [c.id for c in run[len(done):]]
+        if rest:
+            await asyncio.to_thread(self.release, rest)
+        return done
+
+    async def send(self, c: Claimed) -> SendResult:
+        return await send(self.client, c.url, c.secret, c.id, c.payload,
+                          self.settings.webhook_timeout, self.settings.webhook_allow_private)
+
+    def release(self, ids: list[str]) -> None:
+        with writing(self.engine) as conn:
+            conn.execute(update(deliveries).where(
+                deliveries.c.id.in_(ids), deliveries.c.lease_owner == self.owner,
+            ).values(lease_owner=None, lease_until=None))
 
     def record(self, outcomes: list[tuple[Claimed, SendResult]]) -> None:
         now = time.time()

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
 from tracker.domain.events import EvidenceRecorded, StatusChanged
+from tracker.domain.status import Reading
+from tracker.projections.tables import evidence
 from tracker.projections.status import iso, reading_json
 from tracker.projections.upsert import insert_new
 from tracker.services.designations import stream_of
@@ -42,7 +45,7 @@ class Outbox:
             subscriptions.c.deleted.is_(False), subscriptions.c.disabled_reason.is_(None))).all()
         rows = []
         for stored, change in batch:
-            payload = json.dumps(self.payload(stored, change), separators=(",", ":"))
+            payload = json.dumps(self.payload(conn, stored, change), separators=(",", ":"))
             for sub in subs:
                 wanted = json.loads(sub.designations) if sub.designations else None
                 if stored.position <= sub.from_position or (
@@ -55,19 +58,29 @@ class Outbox:
         if rows:
             insert_new(conn, deliveries, rows)
 
-    def payload(self, stored: StoredEvent, change: StatusChanged) -> dict[str, Any]:
+    def payload(self, conn: Connection, stored: StoredEvent, change: StatusChanged) -> dict[str, Any]:
         return {"type": "status.changed", "timestamp": stored.recorded_at,
                 "data": {"designation": change.designation, "from": change.from_stage,
                          "to": change.to_stage, "since": iso(change.since),
                          "position": stored.position,
-                         "evidence": self._evidence(stored, change)}}
+                         "evidence": self._evidence(conn, stored, change)}}
 
-    def _evidence(self, stored: StoredEvent, change: StatusChanged) -> list[dict[str, Any]]:
-        """The readings behind the change, as they stood when it was recorded."""
-        from tracker.domain.status import Reading
-
+    def _evidence(self, conn: Connection, stored: StoredEvent, change: StatusChanged) -> list[dict[str, Any]]:
+        """The readings behind the change, as they stood when it was recorded: from the
+        evidence projection, or from the log where that projection is behind."""
         wanted = set(change.observation_ids)
         found: dict[str, Reading] = {}
+        rows = conn.execute(select(evidence).where(
+            evidence.c.designation == change.designation,
+            evidence.c.observation_id.in_(sorted(wanted)),
+            evidence.c.position < stored.position).order_by(evidence.c.position)).all()
+        for r in rows:
+            found[r.observation_id] = Reading(
+                r.observation_id, r.stage, r.confidence, r.quote, r.classifier_version, r.feed,
+                r.url, r.title, datetime.fromisoformat(r.published_at), r.recorded_at,
+                r.position)
+        if wanted <= found.keys():
+            return [reading_json(found[o]) for o in change.observation_ids]
         for e in self.log.read_stream(stream_of(change.designation)):
             if e.position >= stored.position:
                 break

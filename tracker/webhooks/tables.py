@@ -36,7 +36,7 @@ deliveries = Table(
     Column("recorded_at", String(32), nullable=False),  # when the transition was committed
     Column("delivered_at", String(40)),
     Index("ix_webhook_deliveries_subscription_position", "subscription_id", "position"),
-    Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_pending", "status", "subscription_id", "position"),
 )
 
 attempts = Table(
