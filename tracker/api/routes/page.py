@@ -1,8 +1,9 @@
-"""The timeline page."""
+"""The timeline page: each designation's stage and its transitions with their articles."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -14,6 +15,19 @@ from tracker.api.deps import TrackerDep
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
+
+
+def day(value: str | None) -> str:
+    """An ISO time as a person reads it: 17 Apr 2025."""
+    if not value:
+        return ""
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).strftime("%-d %b %Y")
+    except ValueError:
+        return value
+
+
+templates.env.filters["day"] = day
 
 
 @router.get("/", response_class=HTMLResponse)
