@@ -132,7 +132,8 @@ NEGATED = words(
 # when it asks the court "to remove"; a removal "to remove" is not yet done).
 MODAL_PROPOSAL = words(
     # (not "a bill that would allow": the modality is the bill's, the bill is real)
-    r"(?<!that )(?<!which )\b(may|might|could|would|will|shall|should)\b(?!\s+not)", r"\bif\b", r"\bwhether\b",
+    r"(?<!that )(?<!which )\b(may|might|could|would|will|shall|should)\b(?!\s+not)",
+    r"\bif\b", r"\bwhether\b",
     r"\b(plans?|planning|intends?|expected|likely|poised|hopes?)\s+to\b",
     r"\bpossib(le|ly|ility)\b", r"\bpotential(ly)?\b", r"\bconsider(s|ing)\b",
 )

@@ -15,8 +15,8 @@ from sqlalchemy import Connection, Table, select
 
 from tracker.domain.events import EvidenceRecorded, StatusChanged
 from tracker.domain.status import Reading
-from tracker.projections.tables import evidence
 from tracker.projections.status import iso, reading_json
+from tracker.projections.tables import evidence
 from tracker.projections.upsert import insert_new
 from tracker.services.designations import stream_of
 from tracker.store.log import EventLog, StoredEvent

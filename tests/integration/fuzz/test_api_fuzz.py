@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import schemathesis
-from schemathesis import checks
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
+from schemathesis import checks
 
 from tracker.api.app import create_app
 from tracker.bootstrap import build

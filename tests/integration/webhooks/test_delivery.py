@@ -12,7 +12,7 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import update
-from standardwebhooks.webhooks import Webhook
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from werkzeug import Request, Response
 
 from tracker.bootstrap import Tracker, build
@@ -114,7 +114,7 @@ def test_signed_one_per_matching_subscription(make, httpserver: HTTPServer) -> N
     assert data["since"] == "2025-01-02T00:00:00Z" and data["position"] > 0
     assert data["evidence"][0]["quote"] == "Quote a."
     assert other.got == []
-    with pytest.raises(Exception):
+    with pytest.raises(WebhookVerificationError):
         Webhook(subs.new_secret()).verify(body, lowered)
 
 
