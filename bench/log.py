@@ -1,0 +1,183 @@
+"""The event log beside the `eventsourcing` library, same work, same database, same run.
+
+    python bench/log.py [--events 1000000] [--backend sqlite|postgres|both]
+
+Rows: appends per second, one event per transaction and batches of 100; then a full read
+of the whole log (events per second, and the read's peak resident memory, measured in a
+process of its own). Ratio > 1: the tracker is faster (for memory: lower is better).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PAYLOAD = json.dumps({"feed": "wire", "title": "A headline about trade and security",
+                      "summary": "x" * 120, "n": 0})
+
+
+# -- the two stores, behind the same three operations -------------------------------------
+class Tracker:
+    def __init__(self, url: str) -> None:
+        from tracker.store.database import make_engine
+        from tracker.store.log import EventLog
+        from tracker.store.migrate import upgrade
+
+        self.engine = make_engine(url)
+        upgrade(self.engine)
+        self.log = EventLog(self.engine)
+        self.n = 0
+
+    def append(self, count: int) -> None:
+        from tracker.store.log import NewEvent
+
+        events = []
+        for _ in range(count):
+            self.n += 1
+            events.append(NewEvent(f"s{self.n // 10}", "Thing", 1, PAYLOAD, f"k{self.n}"))
+        self.log.append(events)
+
+    def read_all(self, batch: int) -> int:
+        return sum(1 for _ in self.log.read(batch=batch))
+
+
+class Library:
+    def __init__(self, url: str) -> None:
+        if url.startswith("sqlite"):
+            from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
+
+            self.recorder = SQLiteApplicationRecorder(SQLiteDatastore(url.split("///", 1)[1]))
+        else:
+            from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+
+            dbname = url.rsplit("/", 1)[1]
+            self.recorder = PostgresApplicationRecorder(PostgresDatastore(
+                dbname, "127.0.0.1", 5432, "postgres", "", pool_size=2))
+        self.recorder.create_table()
+        self.ids: list[uuid.UUID] = []
+        self.n = 0
+
+    def append(self, count: int) -> None:
+        from eventsourcing.persistence import StoredEvent
+
+        events = []
+        for _ in range(count):
+            self.n += 1
+            if self.n % 10 == 1:
+                self.ids.append(uuid.uuid4())
+            events.append(StoredEvent(self.ids[-1], (self.n - 1) % 10 + 1, "Thing",
+                                      PAYLOAD.encode()))
+        self.recorder.insert_events(events)
+
+    def read_all(self, batch: int) -> int:
+        count, start = 0, 1
+        while True:
+            page = self.recorder.select_notifications(start, batch)
+            count += len(page)
+            if len(page) < batch:
+                return count
+            start = page[-1].id + 1
+
+
+STORES = {"tracker": Tracker, "eventsourcing": Library}
+
+
+def database(backend: str, tmp: Path, store: str) -> tuple[str, object]:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / f'{store}-{uuid.uuid4().hex[:6]}.db'}", None
+    name = f"bench_log_{store}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", (admin, name)
+
+
+def drop(handle: object) -> None:
+    if handle is not None:
+        admin, name = handle  # type: ignore[misc]
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def rate(store: object, total: int, per_transaction: int) -> float:
+    start = time.perf_counter()
+    for _ in range(total // per_transaction):
+        store.append(per_transaction)  # type: ignore[attr-defined]
+    return total / (time.perf_counter() - start)
+
+
+def child(store: str, url: str) -> None:
+    """In a fresh process: read the whole log; print events/s and peak RSS."""
+    s = STORES[store](url)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    n = s.read_all(5000)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"n": n, "rate": n / seconds, "peak_mb": peak, "base_mb": base}))
+
+
+def measure(backend: str, events: int, tmp: Path) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for store in STORES:
+        url, handle = database(backend, tmp, store)
+        try:
+            s = STORES[store](url)
+            single = rate(s, 2000, 1)
+            batched = rate(s, 50_000, 100)
+            while s.n < events:  # fill the rest fast
+                s.append(min(5000, events - s.n))
+            done = subprocess.run([sys.executable, __file__, "--child", store, "--url", url],
+                                  capture_output=True, text=True, check=True)
+            read = json.loads(done.stdout.strip().splitlines()[-1])
+            out[store] = {"single": single, "batched": batched, "read": read["rate"],
+                          "peak": read["peak_mb"]}
+        finally:
+            if store == "eventsourcing":
+                s.recorder.datastore.close()  # type: ignore[union-attr]
+            drop(handle)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--child")
+    parser.add_argument("--url")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.url)
+        return
+    backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
+    print(f"{'backend':9} {'measure':30} {'tracker':>12} {'eventsourcing':>14} {'ratio':>7}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in backends:
+            r = measure(backend, args.events, Path(tmp))
+            t, e = r["tracker"], r["eventsourcing"]
+            for key, label in (("single", "appends/s, 1 per transaction"),
+                               ("batched", "appends/s, 100 per transaction"),
+                               ("read", f"full read of {args.events:,}, events/s")):
+                print(f"{backend:9} {label:30} {t[key]:12,.0f} {e[key]:14,.0f} "
+                      f"{t[key] / e[key]:7.2f}")
+            print(f"{backend:9} {'full read, peak RSS MB':30} {t['peak']:12,.0f} "
+                  f"{e['peak']:14,.0f} {t['peak'] / e['peak']:7.2f}", flush=True)
+    print("\nGoal: at least as fast as eventsourcing on every row; the read under 200 MB.")
+
+
+if __name__ == "__main__":
+    main()
