@@ -31,6 +31,7 @@ def feed_app(entries: int):  # type: ignore[no-untyped-def]
     from tests.servers import rss
 
     cache: dict[str, bytes] = {}
+    start = datetime(2025, 1, 1, tzinfo=UTC)
 
     async def app(scope, receive, send):  # type: ignore[no-untyped-def]
         if scope["type"] != "http":
@@ -38,7 +39,6 @@ def feed_app(entries: int):  # type: ignore[no-untyped-def]
         path = scope["path"]
         if path not in cache:
             n = path.strip("/").split(".")[0]
-            start = datetime(2025, 1, 1, tzinfo=UTC)
             cache[path] = rss([{"guid": f"{n}-{i}", "link": f"https://news.example/{n}/{i}",
                                 "published": start + timedelta(hours=i),
                                 "title": f"Feed {n} story {i}",
@@ -105,6 +105,9 @@ def main() -> None:
         uvicorn.run(feed_app(args.entries), host="127.0.0.1", port=args.serve,
                     log_level="warning", access_log=False)
         return
+    import logging
+
+    logging.disable(logging.WARNING)  # one line per poll is the service's, not the bench's
     from tests.servers import free_port
     from tracker.bootstrap import build
     from tracker.config import Settings

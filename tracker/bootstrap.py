@@ -59,9 +59,10 @@ def build(settings: Settings | None = None, *, migrate: bool = False) -> Tracker
     if migrate:
         upgrade(engine)
     log = EventLog(engine)
-    writer = DesignationWriter(log, catalog.designations)
+    metrics = Metrics()
+    writer = DesignationWriter(log, catalog.designations, metrics)
     return Tracker(
         settings=settings, catalog=catalog, engine=engine, log=log, runner=Runner(engine),
         writer=writer, reader=Reader(engine, log, catalog, writer), outbox=Outbox(log),
-        projections=[StatusProjection(catalog), FeedHealthProjection()],
+        projections=[StatusProjection(catalog), FeedHealthProjection()], metrics=metrics,
     )

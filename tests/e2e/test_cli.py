@@ -16,6 +16,7 @@ from tracker.store.database import make_engine
 
 D = "taliban-designation"
 EXAMPLE = ROOT / "examples" / "example-feed.xml"
+README = (ROOT / "README.md").read_text()
 
 
 @pytest.fixture
@@ -65,6 +66,13 @@ def test_ingest_then_status_history_export_and_verify(run) -> None:
     assert "log intact" in run("verify", "--file", str(export)).stdout
     run("verify", "--head", head)
     run("verify", "--head", head[:-1] + ("0" if head[-1] != "0" else "1"), expect=1)
+    # The few lines of plain Python the README gives auditors agree.
+    snippet = README.split("An auditor can check an export without this code:")[1]
+    snippet = snippet.split("```python\n", 1)[1].split("```", 1)[0]
+    audited = subprocess.run([sys.executable, "-c", snippet], cwd=run.dir, capture_output=True,
+                             text=True, timeout=60)
+    assert audited.returncode == 0, audited.stderr
+    assert audited.stdout.strip() == f"intact; head {head.split(':')[1]}"
     csv_out = run("export", "--format", "csv", "--designation", D).stdout
     assert csv_out.splitlines()[0].startswith("position,stream,version,type")
     assert "EntryObserved" in csv_out and "EvidenceRecorded" in csv_out

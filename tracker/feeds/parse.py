@@ -82,8 +82,8 @@ def _entry(e: Any, fetched_at: datetime) -> ParsedEntry:
     summary = plain_text(e.get("summary", ""))
     contents = [plain_text(c.get("value", "")) for c in e.get("content", [])]
     content = max(contents, key=len, default="")
-    if content == summary:
-        content = ""
+    if content == summary:  # feedparser copies Atom content into an absent summary
+        summary = ""
     entry_id = (e.get("id") or "").strip() or link or "text:" + content_fingerprint(title, summary)
     authors = tuple(a["name"] for a in e.get("authors", []) if a.get("name"))
     published, source = _time(e, "published"), "published"

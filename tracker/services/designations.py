@@ -3,6 +3,7 @@ they cause, appended together under the stream's expected version."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -14,9 +15,11 @@ from tracker.domain.events import (
 )
 from tracker.domain.status import DesignationState, evolve
 from tracker.errors import ConcurrencyConflict
+from tracker.metrics import Metrics
 from tracker.store.log import EventLog, NewEvent, StoredEvent
 
 ATTEMPTS = 20
+log = logging.getLogger("tracker.status")
 
 
 def stream_of(designation: str) -> str:
@@ -30,8 +33,10 @@ def evidence_key(e: EvidenceRecorded) -> str:
 class DesignationWriter:
     """Keeps each designation's state in memory, in step with its stream."""
 
-    def __init__(self, log: EventLog, designations: dict[str, Designation]) -> None:
+    def __init__(self, log: EventLog, designations: dict[str, Designation],
+                 metrics: Metrics | None = None) -> None:
         self.log = log
+        self.metrics = metrics or Metrics()
         self.designations = designations
         self._states: dict[str, DesignationState] = {}
         self._lock = threading.Lock()
@@ -55,8 +60,22 @@ class DesignationWriter:
                 appended = self.log.append(new, expected={stream_of(name): state.version})
             except ConcurrencyConflict:
                 continue
+            self._tell(appended.written)
             return appended.written
         raise ConcurrencyConflict(stream_of(name), -1, -1)
+
+    def _tell(self, written: list[StoredEvent]) -> None:
+        """Count what was recorded, and log each transition: the lines worth knowing."""
+        for stored in written:
+            event = stored.decode()
+            if isinstance(event, EvidenceRecorded):
+                self.metrics.evidence.labels(event.stage or "none").inc()
+            elif isinstance(event, StatusChanged):
+                self.metrics.transitions.labels(event.designation).inc()
+                log.info("transition %s: %s -> %s since %s (%s, position %d)",
+                         event.designation, event.from_stage or "none",
+                         event.to_stage or "none", event.since.date(), event.cause,
+                         stored.position)
 
     def _decide(self, state: DesignationState, events: Sequence[Any]) -> list[NewEvent]:
         scratch = state.copy()

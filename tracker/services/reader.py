@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable
 
 from sqlalchemy import Engine, text
 
-from tracker.classify import CLASSIFIER_VERSION, classify
+from tracker import classify as classifier
 from tracker.config import Catalog
 from tracker.domain.designations import Article
 from tracker.domain.events import EntryObserved, EvidenceRecorded
@@ -25,19 +24,18 @@ def article_of(e: EntryObserved) -> Article:
                    published=e.published_at, url=e.link)
 
 
-def read_observation(e: EntryObserved, catalog: Catalog,
-                     classify_fn: Callable = classify, version: str = CLASSIFIER_VERSION,
-                     ) -> list[EvidenceRecorded]:
-    """The classifier's readings of one observation, one per designation it concerns."""
+def read_observation(e: EntryObserved, catalog: Catalog) -> list[EvidenceRecorded]:
+    """The current classifier's readings of one observation, one per designation it
+    concerns."""
     names = e.designations or tuple(catalog.designations)
     out = []
     for name in names:
         designation = catalog.designations.get(name)
         if designation is None:
             continue
-        reading = classify_fn(article_of(e), designation)
+        reading = classifier.classify(article_of(e), designation)
         out.append(EvidenceRecorded(name, e.observation_id, reading.stage, reading.confidence,
-                                    reading.quote, version, e.feed, e.link, e.title,
+                                    reading.quote, classifier.CLASSIFIER_VERSION, e.feed, e.link, e.title,
                                     e.published_at))
     return out
 

@@ -83,6 +83,9 @@ def test_history_designations_events_and_health(client: TestClient) -> None:
     assert client.get("/healthz").json()["status"] == "ok"
     metrics = client.get("/metrics").text
     assert "tracker_log_position" in metrics and "tracker_projection_lag_events" in metrics
+    assert 'tracker_evidence_total{stage="proposed"} 1.0' in metrics
+    assert 'tracker_transitions_total{designation="taliban-designation"} 2.0' in metrics
+    assert 'tracker_http_request_duration_seconds_count{method="GET",route="/healthz"' in metrics
 
 
 def test_admin_endpoints_refuse_without_the_token(client: TestClient) -> None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 
 from tracker.api.deps import Admin, TrackerDep
+from tracker.api.routes import status
 from tracker.api.schemas import OverrideOut, PollOut, Problem, RejectEvidence, SetStage
 from tracker.domain.events import EvidenceRejected, StageOverridden
 from tracker.errors import UnknownDesignation, UnknownFeed
@@ -56,6 +57,7 @@ def override(request: Request, tracker: TrackerDep, designation: str,
         event = EvidenceRejected(designation, body.observation_id, body.reason, body.analyst)
     written = tracker.writer.record(designation, [event])
     tracker.project()
+    status.forget_recent()  # this process answers with the new stage at once
     request.app.state.service.wake()  # a status change goes out to webhooks now
     first = written[0]
     return {"designation": designation, "position": first.position, "type": first.type,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
+from starlette.concurrency import run_in_threadpool
 
 from tracker import views
 from tracker.api.deps import TrackerDep
 from tracker.api.schemas import DesignationOut, HistoryOut, Problem, StatusOut
+from tracker.bootstrap import Tracker
 
 router = APIRouter(tags=["status"])
 
@@ -21,18 +24,45 @@ KnownAt = Annotated[datetime | None, Query(
 NOT_FOUND = {404: {"model": Problem, "description": "no such designation"}}
 
 
+# The current status is read at most this often per designation and process: under load,
+# requests share one read (a change shows within this time, never out of order).
+FRESH_SECONDS = 0.25
+_recent: dict[tuple[int, str], tuple[float, str, str]] = {}
+
+
 @router.get("/status/{designation}", response_model=StatusOut,
             responses={**NOT_FOUND, 304: {"description": "unchanged since the given ETag"}})
-def get_status(tracker: TrackerDep, designation: str, as_of: AsOf = None,
-               known_at: KnownAt = None,
-               if_none_match: Annotated[str | None, Header()] = None) -> Response:
+async def get_status(tracker: TrackerDep, designation: str, as_of: AsOf = None,
+                     known_at: KnownAt = None,
+                     if_none_match: Annotated[str | None, Header()] = None) -> Response:
     """The designation's current stage, since when, the evidence and the history."""
-    body = views.status_json(tracker, designation, as_of, known_at)
-    etag = '"' + hashlib.blake2b(body.encode(), digest_size=12).hexdigest() + '"'
+    if as_of is None and known_at is None:
+        body, etag = await _current(tracker, designation)
+    else:
+        body = await run_in_threadpool(views.status_json, tracker, designation, as_of, known_at)
+        etag = _etag(body)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if if_none_match and etag in (t.strip() for t in if_none_match.split(",")):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
+
+
+def forget_recent() -> None:
+    _recent.clear()
+
+
+async def _current(tracker: Tracker, designation: str) -> tuple[str, str]:
+    key = (id(tracker), designation)
+    now = time.monotonic()
+    hit = _recent.get(key)
+    if hit is None or hit[0] < now:
+        body = await run_in_threadpool(views.status_json, tracker, designation)
+        hit = _recent[key] = (now + FRESH_SECONDS, body, _etag(body))
+    return hit[1], hit[2]
+
+
+def _etag(body: str) -> str:
+    return '"' + hashlib.blake2b(body.encode(), digest_size=12).hexdigest() + '"'
 
 
 @router.get("/status/{designation}/history", response_model=HistoryOut, responses=NOT_FOUND)

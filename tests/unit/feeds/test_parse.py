@@ -1,0 +1,83 @@
+"""Parsing: formats, times, HTML, malformed and hostile documents."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.feeds.canonical import canonical_url
+from tracker.feeds.parse import parse_feed
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def parse(body: bytes, content_type: str | None = "application/xml"):
+    return parse_feed(body, url="https://example.org/feed.xml", content_type=content_type,
+                      fetched_at=NOW)
+
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>
+<entry><id>tag:example.org,2025:1</id><title>Court &amp; ban</title>
+<link href="/news/1?utm_source=x#top"/><updated>2025-04-17T13:20:00+03:00</updated>
+<author><name>A. Writer</name></author>
+<content type="html">&lt;p&gt;The &lt;b&gt;ruling&lt;/b&gt; came today.&lt;/p&gt;</content></entry>
+<entry><id>tag:example.org,2025:2</id><title>Undated</title></entry>
+</feed>"""
+
+
+def test_atom_with_offsets_relative_links_html_and_fallbacks() -> None:
+    feed = parse(ATOM)
+    assert feed.is_feed and feed.error is None and feed.title == "Wire"
+    first, undated = feed.entries
+    assert first.title == "Court & ban" and first.content == "The ruling came today."
+    assert first.link == "https://example.org/news/1"
+    assert first.published.utcoffset() == timedelta(hours=3)
+    assert first.published_source == "updated" and first.authors == ("A. Writer",)
+    assert (undated.published, undated.published_source) == (NOW, "fetched")
+
+
+def test_malformed_yields_what_it_can_with_the_error() -> None:
+    truncated = ATOM[:ATOM.index(b"<entry><id>tag:example.org,2025:2")] + b"<entry><id>x"
+    feed = parse(truncated)
+    assert feed.is_feed and len(feed.entries) >= 1
+    assert feed.error.startswith("malformed XML at line")
+
+
+def test_not_a_feed() -> None:
+    assert parse(b"<html><body><p>Hello</p></body></html>", "text/html").error == \
+        "not an RSS or Atom feed (got text/html)"
+    assert not parse(b"   ").is_feed
+    assert not parse(b'{"json": true}', "application/json").is_feed
+
+
+def test_entity_bombs_and_external_entities_are_refused_unread() -> None:
+    lol = b'<!ENTITY lol "lol">' + b"".join(
+        b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10)
+        for n in range(1, 10))
+    bomb = b'<?xml version="1.0"?><!DOCTYPE rss [' + lol + b']><rss><channel><title>&lol9;' \
+           b'</title></channel></rss>'
+    xxe = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+           b"<rss><channel><title>&xxe;</title></channel></rss>")
+    for document in (bomb, xxe):
+        feed = parse(document)
+        assert not feed.is_feed and "declares XML entities" in feed.error
+
+
+def test_canonical_links() -> None:
+    assert canonical_url("HTTPS://Example.org:443/a/?utm_medium=rss&b=2&a=1#frag") == \
+        "https://example.org/a?a=1&b=2"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(
+    st.binary(max_size=2000),
+    st.builds(lambda n: ATOM[:n], st.integers(0, len(ATOM))),
+    st.builds(lambda t, enc: t.encode(enc, errors="replace"),
+              st.text(max_size=300), st.sampled_from(["utf-8", "utf-16", "latin-1", "cp1251"])),
+))
+def test_never_raises_on_junk(body: bytes) -> None:
+    feed = parse(body)
+    assert feed.is_feed or feed.error
