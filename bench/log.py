@@ -19,12 +19,11 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from bench._common import drop, scratch_database  # noqa: E402
+
 PAYLOAD = json.dumps({"feed": "wire", "title": "A headline about trade and security",
                       "summary": "x" * 120, "n": 0})
 
@@ -95,24 +94,6 @@ class Library:
 STORES = {"tracker": Tracker, "eventsourcing": Library}
 
 
-def database(backend: str, tmp: Path, store: str) -> tuple[str, object]:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp / f'{store}-{uuid.uuid4().hex[:6]}.db'}", None
-    name = f"bench_log_{store}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", (admin, name)
-
-
-def drop(handle: object) -> None:
-    if handle is not None:
-        admin, name = handle  # type: ignore[misc]
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def rate(store: object, total: int, per_transaction: int) -> float:
     start = time.perf_counter()
     for _ in range(total // per_transaction):
@@ -134,7 +115,7 @@ def child(store: str, url: str) -> None:
 def measure(backend: str, events: int, tmp: Path) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for store in STORES:
-        url, handle = database(backend, tmp, store)
+        url, handle = scratch_database(backend, tmp, store)
         try:
             s = STORES[store](url)
             single = rate(s, 2000, 1)

@@ -17,15 +17,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._common import drop, scratch_database  # noqa: E402
 from tracker.config import Catalog, FeedConfig  # noqa: E402
 from tracker.domain.designations import Designation  # noqa: E402
 from tracker.domain.events import (  # noqa: E402
@@ -41,7 +39,6 @@ from tracker.store.database import make_engine  # noqa: E402
 from tracker.store.log import EventLog, NewEvent  # noqa: E402
 from tracker.store.migrate import upgrade  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DESIGNATIONS = [Designation(f"d{i}", f"Designation {i}", ("Taliban",), ("Russia",))
                 for i in range(3)]
 FEEDS = [FeedConfig(id=f"feed{i}", url=f"http://127.0.0.1/{i}.xml") for i in range(20)]
@@ -118,25 +115,6 @@ def measure(url: str, mode: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def database(backend: str, workdir: Path) -> tuple[str, object]:
-    if backend == "sqlite":
-        return f"sqlite:///{workdir / f'replay-{uuid.uuid4().hex[:6]}.db'}", None
-    name = f"bench_replay_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", (admin, name)
-
-
-def drop(handle: object) -> None:
-    if handle is None:
-        return
-    admin, name = handle  # type: ignore[misc]
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
@@ -152,7 +130,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for backend in backends:
             for size in (int(s) for s in args.sizes.split(",")):
-                url, handle = database(backend, Path(tmp))
+                url, handle = scratch_database(backend, Path(tmp), "replay")
                 try:
                     t0 = time.perf_counter()
                     fill(url, size)

@@ -17,7 +17,8 @@ from tracker.domain.events import (
 )
 from tracker.domain.status import DesignationState, Reading, Timeline, Transition, evolve
 from tracker.projections.tables import decisions, designation_status, evidence
-from tracker.projections.upsert import insert_many, upsert
+from tracker.projections.upsert import upsert
+from tracker.store.database import insert_many
 from tracker.store.log import StoredEvent
 
 EVIDENCE_SHOWN = 25  # per stage in a status document; the total is given beside

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.engine import make_url
 
 
@@ -56,3 +56,14 @@ def writing(engine: Engine) -> Iterator[Connection]:
     IMMEDIATE), so that it waits its turn instead of failing when it upgrades a read."""
     with engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
         yield conn
+
+
+def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows through the driver's executemany: a replay writes many thousands."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+           f"VALUES ({', '.join([mark] * len(columns))})")
+    conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])

@@ -10,7 +10,7 @@ later finds a committed event below N.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 
 from tracker.errors import ConcurrencyConflict
 from tracker.store import codec
-from tracker.store.database import is_postgres, writing
+from tracker.store.database import insert_many, is_postgres, writing
 from tracker.store.tables import event_keys, events
 
 GENESIS = "0" * 64
@@ -118,8 +118,8 @@ class EventLog:
             if versions.get(stream, 0) != version:
                 raise ConcurrencyConflict(stream, version, versions.get(stream, 0))
         known = self._known(conn, [k for e in new for k in (e.idempotency_key, *e.aliases)])
-        head = conn.execute(text(
-            "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")).first()
+        head = conn.exec_driver_sql(
+            "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1").first()
         position, prev = (head[0], head[1]) if head else (0, GENESIS)
         recorded_at = now_iso()
         result: list[StoredEvent] = []
@@ -145,17 +145,17 @@ class EventLog:
             for k in keys:
                 claimed.setdefault(k, stored)
         if written:
-            conn.execute(events.insert(), [s.as_dict() for s in written])
-            conn.execute(event_keys.insert(), [
+            insert_many(conn, events, [s.as_dict() for s in written])
+            insert_many(conn, event_keys, [
                 {"key": k, "position": s.position} for k, s in claimed.items()])
         return Appended(result, written)
 
     def _stream_versions(self, conn: Connection, streams: set[str]) -> dict[str, int]:
         if not streams:
             return {}
-        rows = conn.execute(
-            text("SELECT stream, MAX(version) FROM events WHERE stream IN :s GROUP BY stream")
-            .bindparams(_expanding("s", sorted(streams))))
+        rows = conn.exec_driver_sql(
+            f"SELECT stream, MAX(version) FROM events WHERE stream IN ({_marks(conn, streams)}) "
+            "GROUP BY stream", tuple(streams))
         return {stream: version for stream, version in rows}
 
     def _known(self, conn: Connection, keys: list[str]) -> dict[str, StoredEvent]:
@@ -164,10 +164,11 @@ class EventLog:
         found: dict[str, StoredEvent] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
-            rows = conn.execute(
-                text(f"SELECT k.key, {', '.join('e.' + c for c in _COLUMNS)} FROM event_keys k "
-                     "JOIN events e ON e.position = k.position WHERE k.key IN :keys")
-                .bindparams(_expanding("keys", chunk)))
+            # The hot path of every append: straight to the driver, no statement building.
+            rows = conn.exec_driver_sql(
+                f"SELECT k.key, {', '.join('e.' + c for c in _COLUMNS)} FROM event_keys k "
+                f"JOIN events e ON e.position = k.position WHERE k.key IN ({_marks(conn, chunk)})",
+                tuple(chunk))
             for key, *row in rows:
                 found[key] = StoredEvent._make(row)
         return found
@@ -221,6 +222,12 @@ class EventLog:
         with self.engine.connect() as conn:
             row = conn.execute(text(f"{_SELECT} WHERE position = :p"), {"p": position}).first()
         return StoredEvent._make(row) if row else None
+
+
+def _marks(conn: Connection, values: Sized) -> str:
+    """Placeholders in the driver's own style, one per value."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    return ", ".join([mark] * len(values))
 
 
 def _expanding(name: str, values: list[Any]) -> Any:
