@@ -62,6 +62,10 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     """Insert rows through the driver's executemany: a replay writes many thousands."""
     if not rows:
         return
+    if conn.dialect.name == "postgresql":
+        # psycopg's executemany is a round trip a row; SQLAlchemy sends multi-row VALUES.
+        conn.execute(table.insert(), rows)
+        return
     columns = list(rows[0])
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "

@@ -133,3 +133,16 @@ def test_concurrent_writers_never_leave_a_follower_behind(log: EventLog) -> None
     assert missed == []
     assert log.head()[0] == writers * per_writer
     verify_chain(log.read())
+
+
+def test_verify_catches_inserted_and_reordered_events(log: EventLog) -> None:
+    log.append([new("a", f"k{i}") for i in range(4)])
+    stored = list(log.read())
+    swapped = [stored[0], stored[2], stored[1], stored[3]]
+    with pytest.raises(ChainBroken) as caught:
+        verify_chain(swapped)
+    assert caught.value.position == 2
+    forged = stored[1]._replace(position=2, idempotency_key="forged")
+    with pytest.raises(ChainBroken) as caught:
+        verify_chain([stored[0], forged, *stored[1:]])
+    assert caught.value.position == 2
