@@ -3,6 +3,10 @@
 Several instances may share one database: a feed is claimed by a conditional UPDATE of its
 schedule row (due, and not leased or its lease expired), so each poll happens once between
 them, and a feed whose instance died mid-poll is taken over when the lease runs out.
+
+The database work of the feeds polled at once is batched: one transaction claims every feed
+asked for meanwhile, and one append records the observations of several feeds (the log's keys
+keep each story to one observation however the feeds are grouped).
 """
 
 from __future__ import annotations
@@ -11,11 +15,14 @@ import asyncio
 import hashlib
 import logging
 import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, bindparam, select, update
 
 from tracker.config import Catalog, FeedConfig
 from tracker.domain.events import EntryObserved, FeedPolled
@@ -35,7 +42,8 @@ from tracker.feeds.fetch import (
 from tracker.feeds.parse import ParsedEntry, ParsedFeed, parse_feed
 from tracker.metrics import Metrics
 from tracker.projections.upsert import insert_new
-from tracker.store.database import writing
+from tracker.services.batching import Batcher
+from tracker.store.database import is_postgres, writing
 from tracker.store.leases import instance_name, release_dead
 from tracker.store.log import EventLog, NewEvent
 from tracker.store.tables import feed_schedule
@@ -43,6 +51,11 @@ from tracker.store.tables import feed_schedule
 log = logging.getLogger("tracker.poll")
 LEASE_SECONDS = 300.0
 ARTICLE_CONCURRENCY = 4
+# The polls' database work runs in one thread: batches one after another, never waiting on
+# each other for SQLite's write lock.
+DATABASE_THREAD = ThreadPoolExecutor(1, thread_name_prefix="poll-db")
+SCHEDULE_VALUES = ("url", "etag", "last_modified", "next_poll_at", "consecutive_failures",
+                   "gone")
 
 
 @dataclass(frozen=True)
@@ -65,16 +78,33 @@ def observation_of(entry: ParsedEntry, feed: str, designations: tuple[str, ...],
     return event, keys
 
 
-def record_entries(log_: EventLog, feed: str, designations: tuple[str, ...],
-                   parsed: ParsedFeed, fetched_at: datetime) -> int:
-    """Append the entries not seen before; return how many were new."""
+def observations(feed: str, designations: tuple[str, ...], parsed: ParsedFeed,
+                 fetched_at: datetime) -> list[NewEvent]:
+    """The events to append for a feed's entries, each known by all its keys."""
     new = []
     for entry in parsed.entries:
         event, keys = observation_of(entry, feed, designations, fetched_at)
         new.append(NewEvent.of(f"feed-{feed}", event, keys[0], keys[1:]))
+    return new
+
+
+def record_entries(log_: EventLog, feed: str, designations: tuple[str, ...],
+                   parsed: ParsedFeed, fetched_at: datetime) -> int:
+    """Append the entries not seen before; return how many were new."""
+    new = observations(feed, designations, parsed, fetched_at)
     if not new:
         return 0
     return len(log_.append(new).written)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a poll brought, ready to record: observations, the poll event and the schedule."""
+
+    feed: str
+    observed: list[NewEvent]
+    polled: Callable[[int], NewEvent]  # the FeedPolled event, given how many entries were new
+    schedule: dict[str, object]
 
 
 class Poller:
@@ -86,6 +116,9 @@ class Poller:
         self.metrics = metrics or Metrics()
         self._synced = False
         self.owner = owner or instance_name()
+        self._claims: Batcher[tuple[str, bool], dict | None] = Batcher(
+            self._claim_many, DATABASE_THREAD)
+        self._records: Batcher[Outcome, int] = Batcher(self._record_many, DATABASE_THREAD)
 
     # -- the schedule -------------------------------------------------------------------
     def sync_schedule(self) -> None:
@@ -109,19 +142,47 @@ class Poller:
                 (feed_schedule.c.lease_until.is_(None)) | (feed_schedule.c.lease_until < now)))
             return [r.feed for r in rows if r.feed in self.catalog.feeds]
 
-    def _claim(self, feed: str, force: bool) -> dict | None:
+    def _claim_many(self, requests: list[tuple[str, bool]]) -> list[dict | None]:
+        """Claim the feeds asked for (forced, or due and not gone) in one transaction; each
+        request gets its feed's schedule row, or None (a feed asked for twice: the first)."""
         now = time.time()
-        lease_free = (feed_schedule.c.lease_until.is_(None)) | (feed_schedule.c.lease_until < now)
-        condition = [feed_schedule.c.feed == feed, lease_free]
-        if not force:
-            condition += [feed_schedule.c.next_poll_at <= now, feed_schedule.c.gone.is_(False)]
+        c = feed_schedule.c
+        lease_free = (c.lease_until.is_(None)) | (c.lease_until < now)
+        forced = sorted({f for f, force in requests if force})
+        unforced = sorted({f for f, _ in requests} - set(forced))
+        rows: dict[str, dict] = {}
         with writing(self.engine) as conn:
-            claimed = conn.execute(update(feed_schedule).where(*condition).values(
-                lease_owner=self.owner, lease_until=now + LEASE_SECONDS)).rowcount
-            if not claimed:
-                return None
-            row = conn.execute(select(feed_schedule).where(feed_schedule.c.feed == feed)).first()
-        return dict(row._mapping) if row else None
+            if is_postgres(self.engine):  # rows locked in one order: claimers never deadlock
+                conn.execute(select(c.feed).where(c.feed.in_(forced + unforced))
+                             .order_by(c.feed).with_for_update())
+            for feeds, condition in ((forced, []), (unforced, [c.next_poll_at <= now,
+                                                               c.gone.is_(False)])):
+                if feeds:
+                    claimed = conn.execute(
+                        update(feed_schedule).where(c.feed.in_(feeds), lease_free, *condition)
+                        .values(lease_owner=self.owner, lease_until=now + LEASE_SECONDS)
+                        .returning(*c))
+                    rows.update((r.feed, dict(r._mapping)) for r in claimed)
+        return [rows.pop(feed, None) for feed, _ in requests]
+
+    def _record_many(self, outcomes: list[Outcome]) -> list[int]:
+        """Append the observations of several polls, then their poll events, then release
+        their leases; return how many entries of each poll were new."""
+        observed = [e for o in outcomes for e in o.observed]
+        written = self.log.append(observed).written if observed else []
+        new = Counter(s.stream for s in written)
+        counts = [new[f"feed-{o.feed}"] for o in outcomes]
+        self.log.append([o.polled(n) for o, n in zip(outcomes, counts, strict=True)])
+        c = feed_schedule.c
+        release = update(feed_schedule).where(
+            c.feed == bindparam("b_feed"), c.lease_owner == self.owner).values(
+            lease_owner=None, lease_until=None,
+            **{k: bindparam(f"b_{k}") for k in SCHEDULE_VALUES})
+        with writing(self.engine) as conn:
+            conn.execute(release, [
+                {"b_feed": o.feed, **{f"b_{k}": o.schedule[k] for k in SCHEDULE_VALUES}}
+                for o in sorted(outcomes, key=lambda o: o.feed)])
+        return counts
 
     def _release(self, feed: str, **values: object) -> None:
         with writing(self.engine) as conn:
@@ -140,7 +201,7 @@ class Poller:
         feed = self.catalog.feeds[feed_id]
         if not self._synced:
             await asyncio.to_thread(self.sync_schedule)
-        row = await asyncio.to_thread(self._claim, feed_id, force)
+        row = await self._claims.submit((feed_id, force))
         if row is None:
             return None
         polled_at = datetime.now(UTC)
@@ -157,7 +218,8 @@ class Poller:
     async def _record(self, feed: FeedConfig, row: dict, result: FetchResult,
                       polled_at: datetime, duration_ms: int) -> PollReport:
         failures = row["consecutive_failures"]
-        entries = new = 0
+        entries = 0
+        observed: list[NewEvent] = []
         error: str | None = None
         retry_after: float | None = None
         status: int | None = getattr(result, "status", None)
@@ -170,8 +232,8 @@ class Poller:
             if feed.fetch_articles and parsed.is_feed:
                 parsed = await self._with_articles(parsed)
             entries = len(parsed.entries)
-            new = await asyncio.to_thread(record_entries, self.log, feed.id,
-                                          tuple(feed.designations), parsed, polled_at)
+            observed = await asyncio.to_thread(observations, feed.id, tuple(feed.designations),
+                                               parsed, polled_at)
             error = parsed.error
             if result.truncated:
                 error = (f"{error}; " if error else "") + (
@@ -191,15 +253,18 @@ class Poller:
         failures = failures + 1 if outcome in ("failed", "retry-later", "gone") else 0
         delay = next_delay(feed.interval, failures, retry_after)
         next_at = polled_at + timedelta(seconds=delay)
-        event = FeedPolled(feed.id, row["url"], outcome, polled_at, None if gone else next_at,
-                           status, error, entries, new, validators.etag,
-                           validators.last_modified, moved_to, duration_ms)
         key = f"poll:{feed.id}:{polled_at.isoformat()}:{self.owner}"
-        await asyncio.to_thread(self.log.append, [NewEvent.of(f"feed-{feed.id}", event, key)])
-        await asyncio.to_thread(
-            self._release, feed.id, url=url, etag=validators.etag,
-            last_modified=validators.last_modified, next_poll_at=next_at.timestamp(),
-            consecutive_failures=failures, gone=gone)
+
+        def polled(new: int) -> NewEvent:
+            return NewEvent.of(f"feed-{feed.id}", FeedPolled(
+                feed.id, row["url"], outcome, polled_at, None if gone else next_at, status,
+                error, entries, new, validators.etag, validators.last_modified, moved_to,
+                duration_ms), key)
+
+        new = await self._records.submit(Outcome(feed.id, observed, polled, {
+            "url": url, "etag": validators.etag, "last_modified": validators.last_modified,
+            "next_poll_at": next_at.timestamp(), "consecutive_failures": failures,
+            "gone": gone}))
         self.metrics.polls.labels(feed.id, outcome).inc()
         self.metrics.observations.labels(feed.id).inc(new)
         level = logging.WARNING if error else logging.INFO
