@@ -19,6 +19,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
         kwargs.setdefault("pool_pre_ping", True)
+        # psycopg prepares a statement on its fifth run; a generic plan made while a table
+        # was small (a seq scan) would stay until the next ANALYZE. Plan each run instead.
+        connect_args = kwargs.setdefault("connect_args", {})
+        connect_args.setdefault("options", "-c plan_cache_mode=force_custom_plan")
         return create_engine(parsed, **kwargs)
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":

@@ -10,17 +10,17 @@ later finds a committed event below N.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence, Sized
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy import Engine, bindparam, text
 
 from tracker.errors import ConcurrencyConflict
 from tracker.store import codec
-from tracker.store.database import insert_many, is_postgres, writing
-from tracker.store.tables import event_keys, events
+from tracker.store.database import is_postgres, writing
 
 GENESIS = "0" * 64
 # An arbitrary constant naming the log's append lock among PostgreSQL advisory locks.
@@ -106,21 +106,21 @@ class EventLog:
         on, nothing is written and ConcurrencyConflict is raised.
         """
         with writing(self.engine) as conn:
-            if self._postgres:
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": APPEND_LOCK})
-            result = self._append(conn, new, expected or {})
-        return result
+            return self._append(conn.connection.driver_connection, new, expected or {})
 
-    def _append(self, conn: Connection, new: Sequence[NewEvent],
+    def _append(self, raw: Any, new: Sequence[NewEvent],
                 expected: Mapping[str, int]) -> Appended:
-        versions = self._stream_versions(conn, {e.stream for e in new} | set(expected))
+        """The hot path of every write, straight on the driver's connection: one round
+        trip takes the lock and reads the state, one writes the rows."""
+        sql = _PG if self._postgres else _SQLITE
+        streams = sorted({e.stream for e in new} | set(expected))
+        keys = list(dict.fromkeys(k for e in new for k in (e.idempotency_key, *e.aliases)))
+        versions, positions, head = _state(raw, sql, streams, keys)
         for stream, version in expected.items():
             if versions.get(stream, 0) != version:
                 raise ConcurrencyConflict(stream, version, versions.get(stream, 0))
-        known = self._known(conn, [k for e in new for k in (e.idempotency_key, *e.aliases)])
-        head = conn.exec_driver_sql(
-            "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1").first()
-        position, prev = (head[0], head[1]) if head else (0, GENESIS)
+        known = _events_at(raw, sql, positions) if positions else {}
+        position, prev = head or (0, GENESIS)
         recorded_at = now_iso()
         result: list[StoredEvent] = []
         written: list[StoredEvent] = []
@@ -145,38 +145,16 @@ class EventLog:
             for k in keys:
                 claimed.setdefault(k, stored)
         if written:
-            insert_many(conn, events, [s.as_dict() for s in written])
-            insert_many(conn, event_keys, [
-                {"key": k, "position": s.position} for k, s in claimed.items()])
+            _write(raw, sql, written, [(k, s.position) for k, s in claimed.items()])
         return Appended(result, written)
-
-    def _stream_versions(self, conn: Connection, streams: set[str]) -> dict[str, int]:
-        if not streams:
-            return {}
-        rows = conn.exec_driver_sql(
-            f"SELECT stream, MAX(version) FROM events WHERE stream IN ({_marks(conn, streams)}) "
-            "GROUP BY stream", tuple(streams))
-        return {stream: version for stream, version in rows}
-
-    def _known(self, conn: Connection, keys: list[str]) -> dict[str, StoredEvent]:
-        if not keys:
-            return {}
-        found: dict[str, StoredEvent] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            # The hot path of every append: straight to the driver, no statement building.
-            rows = conn.exec_driver_sql(
-                f"SELECT k.key, {', '.join('e.' + c for c in _COLUMNS)} FROM event_keys k "
-                f"JOIN events e ON e.position = k.position WHERE k.key IN ({_marks(conn, chunk)})",
-                tuple(chunk))
-            for key, *row in rows:
-                found[key] = StoredEvent._make(row)
-        return found
 
     def find(self, key: str) -> StoredEvent | None:
         """The event known by an idempotency key or alias, if any."""
+        sql = _PG if self._postgres else _SQLITE
         with self.engine.connect() as conn:
-            return self._known(conn, [key]).get(key)
+            raw = conn.connection.driver_connection
+            row = raw.execute(sql.keys, (_param(sql, [key]),)).fetchone()
+            return _events_at(raw, sql, {key: row[1]}).get(key) if row else None
 
     def read(self, after: int = 0, limit: int | None = None, batch: int = 2000,
              types: Sequence[str] | None = None) -> Iterator[StoredEvent]:
@@ -224,11 +202,88 @@ class EventLog:
         return StoredEvent._make(row) if row else None
 
 
-def _marks(conn: Connection, values: Sized) -> str:
-    """Placeholders in the driver's own style, one per value."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    return ", ".join([mark] * len(values))
-
-
 def _expanding(name: str, values: list[Any]) -> Any:
     return bindparam(name, value=values, expanding=True)
+
+
+class _Statements(NamedTuple):
+    """The append path's statements in one backend's dialect; a list parameter is an
+    array on PostgreSQL and a JSON array (read with json_each) on SQLite."""
+
+    lock: str | None
+    versions: str
+    keys: str
+    head: str
+    events_at: str
+    insert_events: str
+    insert_keys: str
+
+
+_HEAD = "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1"
+_PG = _Statements(
+    lock="SELECT pg_advisory_xact_lock(%s)",
+    versions="SELECT stream, MAX(version) FROM events WHERE stream = ANY(%b) GROUP BY stream",
+    keys="SELECT key, position FROM event_keys WHERE key = ANY(%b)",
+    head=_HEAD,
+    events_at=f"{_SELECT} WHERE position = ANY(%s)",
+    # Binary parameters (%b): psycopg dumps a binary array several times faster.
+    insert_events=f"INSERT INTO events ({', '.join(_COLUMNS)}) SELECT * FROM unnest("
+    "%b::bigint[], %b::text[], %b::int[], %b::text[], %b::int[], %b::text[], %b::text[], "
+    "%b::text[], %b::text[], %b::text[])",
+    insert_keys="INSERT INTO event_keys (key, position) "
+    "SELECT * FROM unnest(%b::text[], %b::bigint[])",
+)
+_SQLITE = _Statements(
+    lock=None,
+    versions="SELECT stream, MAX(version) FROM events "
+    "WHERE stream IN (SELECT value FROM json_each(?)) GROUP BY stream",
+    keys="SELECT key, position FROM event_keys WHERE key IN (SELECT value FROM json_each(?))",
+    head=_HEAD,
+    events_at=f"{_SELECT} WHERE position IN (SELECT value FROM json_each(?))",
+    insert_events=f"INSERT INTO events ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_COLUMNS))})",
+    insert_keys="INSERT INTO event_keys (key, position) VALUES (?, ?)",
+)
+
+
+def _param(sql: _Statements, values: list[Any]) -> Any:
+    return values if sql is _PG else json.dumps(values)
+
+
+def _state(raw: Any, sql: _Statements, streams: list[str], keys: list[str]
+           ) -> tuple[dict[str, int], dict[str, int], tuple[int, str] | None]:
+    """Under the append lock: the streams' versions, the positions of the keys already
+    known, and the head. On PostgreSQL the lock and the reads go in one pipeline."""
+    if sql.lock is None:
+        versions = raw.execute(sql.versions, (_param(sql, streams),)).fetchall()
+        positions = raw.execute(sql.keys, (_param(sql, keys),)).fetchall()
+        head = raw.execute(sql.head).fetchone()
+    else:
+        with raw.pipeline():
+            # Every lookup here is by index; a table that has grown since autovacuum last
+            # analyzed it would otherwise look small enough to scan.
+            raw.execute("SET LOCAL enable_seqscan = off")
+            raw.execute(sql.lock, (APPEND_LOCK,))
+            cursors = (raw.execute(sql.versions, (streams,)), raw.execute(sql.keys, (keys,)),
+                       raw.execute(sql.head))
+        versions, positions = cursors[0].fetchall(), cursors[1].fetchall()
+        head = cursors[2].fetchone()
+    return dict(versions), dict(positions), (tuple(head) if head else None)
+
+
+def _events_at(raw: Any, sql: _Statements, positions: dict[str, int]) -> dict[str, StoredEvent]:
+    """The stored events for keys already known, by key."""
+    rows = raw.execute(sql.events_at, (_param(sql, sorted(set(positions.values()))),))
+    by_position = {row[0]: StoredEvent._make(row) for row in rows}
+    return {key: by_position[p] for key, p in positions.items()}
+
+
+def _write(raw: Any, sql: _Statements, written: list[StoredEvent],
+           keys: list[tuple[str, int]]) -> None:
+    if sql.lock is None:
+        raw.executemany(sql.insert_events, written)
+        raw.executemany(sql.insert_keys, keys)
+        return
+    with raw.pipeline():
+        raw.execute(sql.insert_events, [list(column) for column in zip(*written, strict=True)])
+        raw.execute(sql.insert_keys, [list(column) for column in zip(*keys, strict=True)])
