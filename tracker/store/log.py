@@ -20,7 +20,7 @@ from sqlalchemy import Engine, bindparam, text
 
 from tracker.errors import ConcurrencyConflict
 from tracker.store import codec
-from tracker.store.database import is_postgres, writing
+from tracker.store.database import driver_writing, is_postgres
 
 GENESIS = "0" * 64
 # An arbitrary constant naming the log's append lock among PostgreSQL advisory locks.
@@ -105,8 +105,8 @@ class EventLog:
         `expected` maps streams to the version the writer last saw; if any stream moved
         on, nothing is written and ConcurrencyConflict is raised.
         """
-        with writing(self.engine) as conn:
-            return self._append(conn.connection.driver_connection, new, expected or {})
+        with driver_writing(self.engine) as raw:
+            return self._append(raw, new, expected or {})
 
     def _append(self, raw: Any, new: Sequence[NewEvent],
                 expected: Mapping[str, int]) -> Appended:
@@ -180,7 +180,7 @@ class EventLog:
         if types:
             stmt = stmt.bindparams(_expanding("types", list(types)))
         with self.engine.connect() as conn:
-            return [StoredEvent._make(row) for row in conn.execute(stmt, params)]
+            return [StoredEvent._make(row) for row in conn.execute(stmt, params).fetchall()]
 
     def read_stream(self, stream: str, after_version: int = 0) -> list[StoredEvent]:
         with self.engine.connect() as conn:
@@ -253,21 +253,16 @@ def _param(sql: _Statements, values: list[Any]) -> Any:
 def _state(raw: Any, sql: _Statements, streams: list[str], keys: list[str]
            ) -> tuple[dict[str, int], dict[str, int], tuple[int, str] | None]:
     """Under the append lock: the streams' versions, the positions of the keys already
-    known, and the head. On PostgreSQL the lock and the reads go in one pipeline."""
-    if sql.lock is None:
-        versions = raw.execute(sql.versions, (_param(sql, streams),)).fetchall()
-        positions = raw.execute(sql.keys, (_param(sql, keys),)).fetchall()
-        head = raw.execute(sql.head).fetchone()
-    else:
-        with raw.pipeline():
-            # Every lookup here is by index; a table that has grown since autovacuum last
-            # analyzed it would otherwise look small enough to scan.
-            raw.execute("SET LOCAL enable_seqscan = off")
-            raw.execute(sql.lock, (APPEND_LOCK,))
-            cursors = (raw.execute(sql.versions, (streams,)), raw.execute(sql.keys, (keys,)),
-                       raw.execute(sql.head))
-        versions, positions = cursors[0].fetchall(), cursors[1].fetchall()
-        head = cursors[2].fetchone()
+    known, and the head (on PostgreSQL: the lock and the reads in one round trip)."""
+    if sql.lock is not None:
+        # Every lookup here is by index; a table that has grown since autovacuum last
+        # analyzed it would otherwise look small enough to scan.
+        raw.execute("SET LOCAL enable_seqscan = off")
+        raw.execute(sql.lock, (APPEND_LOCK,))
+    cursors = (raw.execute(sql.versions, (_param(sql, streams),)),
+               raw.execute(sql.keys, (_param(sql, keys),)), raw.execute(sql.head))
+    versions, positions = cursors[0].fetchall(), cursors[1].fetchall()
+    head = cursors[2].fetchone()
     return dict(versions), dict(positions), (tuple(head) if head else None)
 
 
@@ -284,6 +279,5 @@ def _write(raw: Any, sql: _Statements, written: list[StoredEvent],
         raw.executemany(sql.insert_events, written)
         raw.executemany(sql.insert_keys, keys)
         return
-    with raw.pipeline():
-        raw.execute(sql.insert_events, [list(column) for column in zip(*written, strict=True)])
-        raw.execute(sql.insert_keys, [list(column) for column in zip(*keys, strict=True)])
+    raw.execute(sql.insert_events, [list(column) for column in zip(*written, strict=True)])
+    raw.execute(sql.insert_keys, [list(column) for column in zip(*keys, strict=True)])
