@@ -150,11 +150,10 @@ class EventLog:
 
     def find(self, key: str) -> StoredEvent | None:
         """The event known by an idempotency key or alias, if any."""
-        sql = _PG if self._postgres else _SQLITE
         with self.engine.connect() as conn:
-            raw = conn.connection.driver_connection
-            row = raw.execute(sql.keys, (_param(sql, [key]),)).fetchone()
-            return _events_at(raw, sql, {key: row[1]}).get(key) if row else None
+            position = conn.execute(text("SELECT position FROM event_keys WHERE key = :k"),
+                                    {"k": key}).scalar()
+        return None if position is None else self.at(position)
 
     def read(self, after: int = 0, limit: int | None = None, batch: int = 2000,
              types: Sequence[str] | None = None) -> Iterator[StoredEvent]:
@@ -211,37 +210,37 @@ class _Statements(NamedTuple):
     array on PostgreSQL and a JSON array (read with json_each) on SQLite."""
 
     lock: str | None
-    versions: str
-    keys: str
-    head: str
+    state: str
     events_at: str
     insert_events: str
-    insert_keys: str
+    insert_keys: str | None
 
 
-_HEAD = "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1"
+# The streams' versions ('v'), the keys already known ('k') and the head ('h') at once.
+_STATE = """SELECT 'v', stream, MAX(version) FROM events WHERE stream {streams} GROUP BY stream
+UNION ALL SELECT 'k', key, position FROM event_keys WHERE key {keys}
+UNION ALL SELECT * FROM (SELECT 'h', hash, position FROM events ORDER BY position DESC LIMIT 1) h
+"""
+_INSERT_EVENTS = f"INSERT INTO events ({', '.join(_COLUMNS)}) "
 _PG = _Statements(
-    lock="SELECT pg_advisory_xact_lock(%s)",
-    versions="SELECT stream, MAX(version) FROM events WHERE stream = ANY(%b) GROUP BY stream",
-    keys="SELECT key, position FROM event_keys WHERE key = ANY(%b)",
-    head=_HEAD,
-    events_at=f"{_SELECT} WHERE position = ANY(%s)",
+    # Every lookup under the lock is by index; a table that has grown since autovacuum
+    # last analyzed it would otherwise look small enough to scan.
+    lock="SELECT set_config('enable_seqscan', 'off', true), pg_advisory_xact_lock(%s)",
     # Binary parameters (%b): psycopg dumps a binary array several times faster.
-    insert_events=f"INSERT INTO events ({', '.join(_COLUMNS)}) SELECT * FROM unnest("
+    state=_STATE.format(streams="= ANY(%b)", keys="= ANY(%b)"),
+    events_at=f"{_SELECT} WHERE position = ANY(%s)",
+    insert_events=f"WITH e AS ({_INSERT_EVENTS} SELECT * FROM unnest("
     "%b::bigint[], %b::text[], %b::int[], %b::text[], %b::int[], %b::text[], %b::text[], "
-    "%b::text[], %b::text[], %b::text[])",
-    insert_keys="INSERT INTO event_keys (key, position) "
-    "SELECT * FROM unnest(%b::text[], %b::bigint[])",
+    "%b::text[], %b::text[], %b::text[])) "
+    "INSERT INTO event_keys (key, position) SELECT * FROM unnest(%b::text[], %b::bigint[])",
+    insert_keys=None,
 )
 _SQLITE = _Statements(
     lock=None,
-    versions="SELECT stream, MAX(version) FROM events "
-    "WHERE stream IN (SELECT value FROM json_each(?)) GROUP BY stream",
-    keys="SELECT key, position FROM event_keys WHERE key IN (SELECT value FROM json_each(?))",
-    head=_HEAD,
+    state=_STATE.format(streams="IN (SELECT value FROM json_each(?))",
+                        keys="IN (SELECT value FROM json_each(?))"),
     events_at=f"{_SELECT} WHERE position IN (SELECT value FROM json_each(?))",
-    insert_events=f"INSERT INTO events ({', '.join(_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(_COLUMNS))})",
+    insert_events=f"{_INSERT_EVENTS} VALUES ({', '.join('?' * len(_COLUMNS))})",
     insert_keys="INSERT INTO event_keys (key, position) VALUES (?, ?)",
 )
 
@@ -255,15 +254,12 @@ def _state(raw: Any, sql: _Statements, streams: list[str], keys: list[str]
     """Under the append lock: the streams' versions, the positions of the keys already
     known, and the head (on PostgreSQL: the lock and the reads in one round trip)."""
     if sql.lock is not None:
-        # Every lookup here is by index; a table that has grown since autovacuum last
-        # analyzed it would otherwise look small enough to scan.
-        raw.execute("SET LOCAL enable_seqscan = off")
         raw.execute(sql.lock, (APPEND_LOCK,))
-    cursors = (raw.execute(sql.versions, (_param(sql, streams),)),
-               raw.execute(sql.keys, (_param(sql, keys),)), raw.execute(sql.head))
-    versions, positions = cursors[0].fetchall(), cursors[1].fetchall()
-    head = cursors[2].fetchone()
-    return dict(versions), dict(positions), (tuple(head) if head else None)
+    found: dict[str, dict[str, int]] = {"v": {}, "k": {}, "h": {}}
+    for kind, name, number in raw.execute(sql.state, (_param(sql, streams), _param(sql, keys))):
+        found[kind][name] = number
+    head = next(((p, h) for h, p in found["h"].items()), None)
+    return found["v"], found["k"], head
 
 
 def _events_at(raw: Any, sql: _Statements, positions: dict[str, int]) -> dict[str, StoredEvent]:
@@ -275,9 +271,9 @@ def _events_at(raw: Any, sql: _Statements, positions: dict[str, int]) -> dict[st
 
 def _write(raw: Any, sql: _Statements, written: list[StoredEvent],
            keys: list[tuple[str, int]]) -> None:
-    if sql.lock is None:
+    if sql.insert_keys is not None:
         raw.executemany(sql.insert_events, written)
         raw.executemany(sql.insert_keys, keys)
         return
-    raw.execute(sql.insert_events, [list(column) for column in zip(*written, strict=True)])
-    raw.execute(sql.insert_keys, [list(column) for column in zip(*keys, strict=True)])
+    raw.execute(sql.insert_events, [list(column) for column in zip(*written, strict=True)]
+                + [list(column) for column in zip(*keys, strict=True)])
