@@ -127,6 +127,15 @@ def read(store: str, url: str) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def analyze(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    engine.dispose()
+
+
 def measure(backend: str, events: int, tmp: Path) -> dict[str, dict[str, float]]:
     handles, stores, urls = [], {}, {}
     try:
@@ -139,6 +148,9 @@ def measure(backend: str, events: int, tmp: Path) -> dict[str, dict[str, float]]
         for s in stores.values():
             while s.n < events:  # fill the rest fast
                 s.append(min(5000, events - s.n))
+        if backend == "postgres":
+            for url in urls.values():  # the statistics autovacuum would have gathered by now
+                analyze(url)
         reads: dict[str, list[dict[str, float]]] = {name: [] for name in stores}
         for name in [*stores, *reversed(stores)]:  # twice each, taking turns: the best
             reads[name].append(read(name, urls[name]))

@@ -126,9 +126,12 @@ class EventLog:
         written: list[StoredEvent] = []
         claimed: dict[str, StoredEvent] = {}
         for e in new:
-            keys = (e.idempotency_key, *e.aliases)
-            existing = next((known.get(k) or claimed.get(k) for k in keys
-                             if k in known or k in claimed), None)
+            keys = (e.idempotency_key, *e.aliases) if e.aliases else (e.idempotency_key,)
+            existing = None
+            for k in keys:
+                existing = known.get(k) or claimed.get(k)
+                if existing is not None:
+                    break
             if existing is not None:
                 result.append(existing)
                 continue
