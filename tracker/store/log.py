@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, bindparam, text
+from sqlalchemy import Engine, bindparam, event, text
+from sqlalchemy.exc import DBAPIError
 
 from tracker.errors import ConcurrencyConflict
 from tracker.store import codec
-from tracker.store.database import driver_writing, is_postgres
+from tracker.store.database import driver_writing, is_postgres, make_engine
 
 GENESIS = "0" * 64
 # An arbitrary constant naming the log's append lock among PostgreSQL advisory locks.
@@ -97,6 +98,7 @@ class EventLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._postgres = is_postgres(engine)
+        self._writer: Engine | None = None
 
     def append(self, new: Sequence[NewEvent],
                expected: Mapping[str, int] | None = None) -> Appended:
@@ -105,8 +107,28 @@ class EventLog:
         `expected` maps streams to the version the writer last saw; if any stream moved
         on, nothing is written and ConcurrencyConflict is raised.
         """
-        with driver_writing(self.engine) as raw:
-            return self._append(raw, new, expected or {})
+        for attempt in (1, 2):
+            try:
+                with driver_writing(self._writing_engine()) as raw:
+                    return self._append(raw, new, expected or {})
+            except DBAPIError as e:
+                # Appends check out without a ping (a round trip each): a connection the
+                # server dropped is found on first use, and the append tried once more on
+                # a fresh one (the keys make a retry safe).
+                if attempt == 2 or not e.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _writing_engine(self) -> Engine:
+        """On PostgreSQL, a small pool of the log's own that does not ping on checkout."""
+        if not self._postgres:
+            return self.engine
+        if self._writer is None:
+            writer = make_engine(self.engine.url.render_as_string(hide_password=False),
+                                 pool_pre_ping=False, pool_size=2, max_overflow=8)
+            event.listen(self.engine, "engine_disposed", lambda _: writer.dispose())
+            self._writer = writer
+        return self._writer
 
     def _append(self, raw: Any, new: Sequence[NewEvent],
                 expected: Mapping[str, int]) -> Appended:
@@ -227,8 +249,10 @@ UNION ALL SELECT * FROM (SELECT 'h', hash, position FROM events ORDER BY positio
 _INSERT_EVENTS = f"INSERT INTO events ({', '.join(_COLUMNS)}) "
 _PG = _Statements(
     # Every lookup under the lock is by index; a table that has grown since autovacuum
-    # last analyzed it would otherwise look small enough to scan.
-    lock="SELECT set_config('enable_seqscan', 'off', true), pg_advisory_xact_lock(%s)",
+    # last analyzed it would otherwise look small enough to scan. With scans off, the
+    # append path's plans can be prepared once and kept (plan_cache_mode auto).
+    lock="SELECT set_config('enable_seqscan', 'off', true), "
+    "set_config('plan_cache_mode', 'auto', true), pg_advisory_xact_lock(%s)",
     # Binary parameters (%b): psycopg dumps a binary array several times faster.
     state=_STATE.format(streams="= ANY(%b)", keys="= ANY(%b)"),
     events_at=f"{_SELECT} WHERE position = ANY(%s)",
