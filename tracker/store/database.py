@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.engine import make_url
@@ -56,11 +58,21 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+_turns: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
+
+
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """A transaction that will write. On SQLite it takes the write lock up front (BEGIN
-    IMMEDIATE), so that it waits its turn instead of failing when it upgrades a read."""
-    with engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+    IMMEDIATE), so that it waits its turn instead of failing when it upgrades a read; the
+    threads of this process first queue on a lock of their own, which wakes the next one at
+    once where SQLite's busy handler would sleep and poll."""
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as conn, conn.begin():
+            yield conn
+        return
+    turn = _turns.setdefault(engine, threading.RLock())
+    with turn, engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
         yield conn
 
 
