@@ -24,7 +24,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("effective", sa.BigInteger(), nullable=False))
         batch_op.create_index("ix_evidence_designation_effective",
                               ["designation", "effective", "position"], unique=False)
-        batch_op.create_index("ix_evidence_observation", ["observation_id"], unique=False)
+        batch_op.create_index("ix_evidence_observation",
+                              ["observation_id", "designation", "position"], unique=False)
     with op.batch_alter_table("decisions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("effective", sa.BigInteger(), nullable=True))
 

@@ -35,7 +35,7 @@ evidence = Table(
     Column("effective", BigInteger, nullable=False),  # published_at in microseconds, to sort
     Index("ix_evidence_designation_position", "designation", "position"),
     Index("ix_evidence_designation_effective", "designation", "effective", "position"),
-    Index("ix_evidence_observation", "observation_id"),
+    Index("ix_evidence_observation", "observation_id", "designation", "position"),
 )
 
 # Analysts' decisions: a stage set by hand, or one piece of evidence rejected.
