@@ -12,6 +12,7 @@ from tracker.bootstrap import Tracker
 from tracker.feeds.fetch import Limits, make_client
 from tracker.scheduler import build_scheduler
 from tracker.services.polling import Poller, PollReport
+from tracker.store.faults import log_failure
 from tracker.store.leases import release_dead
 from tracker.webhooks.dispatcher import Claimed, Dispatcher
 from tracker.webhooks.sender import SendResult
@@ -110,7 +111,7 @@ class Service:
         try:
             report = await self.poller.poll(feed)
         except Exception:  # one feed's trouble never stops the others
-            log.exception("polling %s failed", feed)
+            log_failure(log, "polling %s failed", feed)
             return
         if report and report.new_entries:
             self.wake()
@@ -119,7 +120,7 @@ class Service:
         try:
             due = await asyncio.to_thread(self.poller.due)
         except Exception:
-            log.exception("cannot read the feed schedule")
+            log_failure(log, "cannot read the feed schedule")
             return
         await asyncio.gather(*(self._poll(f) for f in due))
 
@@ -132,7 +133,7 @@ class Service:
             try:
                 await asyncio.to_thread(self.tracker.settle)
             except Exception:
-                log.exception("following the log failed; retrying")
+                log_failure(log, "following the log failed; retrying")
                 await asyncio.sleep(1)
                 continue
             self._send.set()
@@ -146,7 +147,7 @@ class Service:
             try:
                 runs = await asyncio.to_thread(self.dispatcher.claim)
             except Exception:
-                log.exception("cannot read the webhook outbox; retrying")
+                log_failure(log, "cannot read the webhook outbox; retrying")
                 await asyncio.sleep(1)
                 continue
             for run in runs:
@@ -159,8 +160,8 @@ class Service:
             for answer in await self.dispatcher.send_run(run):
                 await self._answers.put(answer)
         except Exception:
-            log.exception("delivering to %s failed unexpectedly; the leases will run out",
-                          run[0].url)
+            log_failure(log, "delivering to %s failed unexpectedly; the leases will run out",
+                    run[0].url)
 
     async def _record(self) -> None:
         """Record the answers as they come, together in one transaction when many do."""
@@ -171,6 +172,6 @@ class Service:
             try:
                 await asyncio.to_thread(self.dispatcher.record, batch)
             except Exception:
-                log.exception("cannot record %d webhook attempts; their leases will run out",
-                              len(batch))
+                log_failure(log, "cannot record %d webhook attempts; their leases will run out",
+                    len(batch))
             self._send.set()  # each subscription's next delivery may go now
