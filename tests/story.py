@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -55,8 +56,10 @@ class Story:
                  interval: str = "1s") -> None:
         self.url = database_url
         self.served = 0  # nothing to read until the webhook is subscribed
+        self.feed_delay = 0.0  # seconds the feed takes to answer
 
         def feed(_: Request) -> Response:
+            time.sleep(self.feed_delay)
             return Response(rss(items(self.served)), content_type="application/rss+xml")
 
         httpserver.expect_request("/wire.xml").respond_with_handler(feed)
@@ -77,16 +80,18 @@ class Story:
     def stage(self, port: int) -> str | None:
         return httpx.get(f"http://127.0.0.1:{port}/status/taliban-designation").json()["stage"]
 
-    def all_delivered(self) -> bool:
-        """Every transition in the log has reached the receiver."""
+    def caught_up(self) -> bool:
+        """Every entry served is observed, every transition has reached the receiver."""
         engine = make_engine(self.url)
         try:
-            changes = list(EventLog(engine).read(types=["StatusChanged"]))
+            log = EventLog(engine)
+            changes = list(log.read(types=["StatusChanged"]))
+            observed = len(list(log.read(types=["EntryObserved"])))
         finally:
             engine.dispose()
         wanted = {f"msg_{e.position}_" for e in changes}
         got = {i.rsplit("_", 1)[0] + "_" for i in self.receiver.ids()}
-        return len(changes) == len(STAGES) and wanted <= got
+        return observed >= self.served and len(changes) == len(STAGES) and wanted <= got
 
     def check(self) -> dict[str, int]:
         """Nothing lost or doubled; the log verifies and replays. Returns figures."""

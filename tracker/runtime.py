@@ -14,6 +14,7 @@ from tracker.scheduler import build_scheduler
 from tracker.services.polling import Poller, PollReport
 from tracker.store.faults import log_failure
 from tracker.store.leases import release_dead
+from tracker.store.tables import feed_schedule
 from tracker.webhooks.dispatcher import Claimed, Dispatcher
 from tracker.webhooks.sender import SendResult
 from tracker.webhooks.tables import deliveries
@@ -116,8 +117,15 @@ class Service:
         if report and report.new_entries:
             self.wake()
 
+    def _release_dead(self) -> None:
+        """Void the leases of instances on this host that died (kill -9, a crash): their
+        feeds and deliveries need not wait for the leases to run out."""
+        for table in (feed_schedule, deliveries):
+            release_dead(self.tracker.engine, table, table.c.lease_owner, table.c.lease_until)
+
     async def _poll_due(self) -> None:
         try:
+            await asyncio.to_thread(self._release_dead)
             due = await asyncio.to_thread(self.poller.due)
         except Exception:
             log_failure(log, "cannot read the feed schedule")

@@ -46,7 +46,7 @@ def test_kill_9_loses_nothing(database: str, request: pytest.FixtureRequest, tmp
         process = start_service(story.env, port, tmp_path)
         try:
             wait_for(lambda: story.stage(port) == "court-approved", timeout=60)
-            wait_for(story.all_delivered, timeout=60)
+            wait_for(story.caught_up, timeout=60)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=15)

@@ -45,7 +45,7 @@ def through_fault(story: Story, tmp_path: Path,
             story.receiver.status = 204
             time.sleep(OUTAGE_SECONDS)
         wait_for(lambda: story.stage(port) == "court-approved", timeout=60)
-        wait_for(story.all_delivered, timeout=60)
+        wait_for(story.caught_up, timeout=60)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=15)
