@@ -72,9 +72,9 @@ class Story:
                     "TRACKER_WEBHOOK_RETRIES": "0.2,0.5,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1"}
         self.receiver = WebhookReceiver()
 
-    def subscribe(self, port: int) -> None:
+    def subscribe(self, port: int, query: str = "") -> None:
         answer = httpx.post(f"http://127.0.0.1:{port}/webhooks", json={
-            "url": self.receiver.url}, headers={"Authorization": "Bearer crash"})
+            "url": self.receiver.url + query}, headers={"Authorization": "Bearer crash"})
         assert answer.status_code == 201, answer.text
 
     def stage(self, port: int) -> str | None:
