@@ -13,11 +13,13 @@ from pathlib import Path
 
 import httpx
 from pytest_httpserver import HTTPServer
+from sqlalchemy import select
 from werkzeug import Request, Response
 
 from tests.servers import ROOT, WebhookReceiver, rss
 from tracker.store.database import make_engine
 from tracker.store.log import EventLog
+from tracker.store.tables import feed_schedule
 
 STORY = [
     "Russia is considering removing the Taliban from its list of terrorist organisations.",
@@ -79,6 +81,15 @@ class Story:
 
     def stage(self, port: int) -> str | None:
         return httpx.get(f"http://127.0.0.1:{port}/status/taliban-designation").json()["stage"]
+
+    def lease_owner(self) -> str | None:
+        """The instance polling the feed right now, if any."""
+        engine = make_engine(self.url)
+        try:
+            with engine.connect() as conn:
+                return conn.execute(select(feed_schedule.c.lease_owner)).scalar()
+        finally:
+            engine.dispose()
 
     def caught_up(self) -> bool:
         """Every entry served is observed, every transition has reached the receiver."""

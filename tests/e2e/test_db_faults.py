@@ -40,9 +40,12 @@ def through_fault(story: Story, tmp_path: Path,
         story.served = 6
         wait_for(lambda: story.stage(port) == "considered" and story.receiver.refused >= 3,
                  timeout=30)
+        story.feed_delay = 2.0  # the fault comes in the middle of a poll
+        wait_for(story.lease_owner, timeout=30)
         with fault():
             story.served = ALL  # polls during the fault must catch up afterwards
             story.receiver.status = 204
+            story.feed_delay = 0.0
             time.sleep(OUTAGE_SECONDS)
         wait_for(lambda: story.stage(port) == "court-approved", timeout=60)
         wait_for(story.caught_up, timeout=60)

@@ -12,24 +12,14 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sqlalchemy import select
 from werkzeug import Request, Response
 
 from tests.servers import ROOT, free_port, rss, start_service, wait_for
 from tests.story import ALL, Story
 from tracker.store.database import make_engine
 from tracker.store.log import EventLog
-from tracker.store.tables import feed_schedule
 
 INTERVAL = 2
-
-
-def lease_owner(url: str) -> str | None:
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        owner = conn.execute(select(feed_schedule.c.lease_owner)).scalar()
-    engine.dispose()
-    return owner
 
 
 @pytest.mark.timeout(120)
@@ -88,7 +78,7 @@ def test_two_instances_polling_and_delivering_one_killed(postgres_url: str, tmp_
             time.sleep(rng.uniform(0.3, 2.0))
             # Kill the instance in the middle of a poll (the feed answers slowly).
             story.feed_delay = 3.0
-            owner = wait_for(lambda: lease_owner(postgres_url), timeout=30)
+            owner = wait_for(story.lease_owner, timeout=30)
             victim = [p.pid for p in processes].index(int(owner.split("-")[-2]))
             processes[victim].send_signal(signal.SIGKILL)
             processes[victim].wait(timeout=10)
