@@ -78,14 +78,21 @@ class WebhookReceiver:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         received = self.received = []  # type: list[tuple[dict[str, str], bytes, float]]
+        receiver = self
+        self.status = 204  # set to 503 to refuse deliveries (those are not recorded)
+        self.refused = 0
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as real receivers do
 
             def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                received.append((dict(self.headers), body, time.time()))
-                self.send_response(204)
+                status = receiver.status
+                if status < 300:
+                    received.append((dict(self.headers), body, time.time()))
+                else:
+                    receiver.refused += 1
+                self.send_response(status)
                 self.send_header("content-length", "0")
                 self.end_headers()
 

@@ -13,7 +13,9 @@ from tracker.bootstrap import Tracker
 from tracker.feeds.fetch import Limits, make_client
 from tracker.scheduler import build_scheduler
 from tracker.services.polling import Poller, PollReport
+from tracker.store.faults import log_failure
 from tracker.store.leases import release_dead
+from tracker.store.tables import feed_schedule
 from tracker.webhooks.dispatcher import RUN, Answer, Claimed, Dispatcher
 from tracker.webhooks.tables import deliveries
 
@@ -136,16 +138,23 @@ class Service:
         try:
             report = await self.poller.poll(feed)
         except Exception:  # one feed's trouble never stops the others
-            log.exception("polling %s failed", feed)
+            log_failure(log, "polling %s failed", feed)
             return
         if report and report.new_entries:
             self.wake()
 
+    def _release_dead(self) -> None:
+        """Void the leases of instances on this host that died (kill -9, a crash): their
+        feeds and deliveries need not wait for the leases to run out."""
+        for table in (feed_schedule, deliveries):
+            release_dead(self.tracker.engine, table, table.c.lease_owner, table.c.lease_until)
+
     async def _poll_due(self) -> None:
         try:
+            await asyncio.to_thread(self._release_dead)
             due = await asyncio.to_thread(self.poller.due)
         except Exception:
-            log.exception("cannot read the feed schedule")
+            log_failure(log, "cannot read the feed schedule")
             return
         await asyncio.gather(*(self._poll(f) for f in due))
 
@@ -158,7 +167,7 @@ class Service:
             try:
                 await asyncio.to_thread(self.tracker.settle)
             except Exception:
-                log.exception("following the log failed; retrying")
+                log_failure(log, "following the log failed; retrying")
                 await asyncio.sleep(1)
                 continue
             self._send.set()
@@ -177,7 +186,7 @@ class Service:
                 runs = await asyncio.to_thread(self.dispatcher.round, answers,
                                                [c.id for c in release], rooms)
             except Exception:
-                log.exception("cannot record or lease webhook deliveries; retrying")
+                log_failure(log, "cannot record or lease webhook deliveries; retrying")
                 self._answers[:0], self._release[:0] = answers, release
                 await asyncio.sleep(1)
                 continue
@@ -221,8 +230,8 @@ class Service:
             try:
                 result = await self.dispatcher.send(c)
             except Exception:
-                log.exception("delivering to %s failed unexpectedly; the lease will run out",
-                              c.url)
+                log_failure(log, "delivering to %s failed unexpectedly; the lease will run out",
+                            c.url)
                 self._drop(lane)
                 lane.held -= 1
                 continue

@@ -123,6 +123,7 @@ class Poller:
         self._claims: Batcher[tuple[str, bool], dict | None] = Batcher(
             self._claim_many, DATABASE_THREAD)
         self._records: Batcher[Outcome, int] = Batcher(self._record_many, DATABASE_THREAD)
+        self._unreleased: set[str] = set()  # leases left held when the database was away
 
     # -- the schedule -------------------------------------------------------------------
     def sync_schedule(self) -> None:
@@ -139,6 +140,9 @@ class Poller:
         self._synced = True
 
     def due(self, now: float | None = None) -> list[str]:
+        for feed in list(self._unreleased):  # the database is back: free them now
+            self._release(feed)
+            self._unreleased.discard(feed)
         now = time.time() if now is None else now
         with self.engine.connect() as conn:
             rows = conn.execute(select(feed_schedule.c.feed).where(
@@ -216,7 +220,10 @@ class Poller:
             duration_ms = round((time.perf_counter() - started) * 1000)
             return await self._record(feed, row, result, polled_at, duration_ms)
         except Exception:
-            await asyncio.to_thread(self._release, feed_id)
+            try:
+                await asyncio.to_thread(self._release, feed_id)
+            except Exception:  # the database is away: release the lease once it is back
+                self._unreleased.add(feed_id)
             raise
 
     async def _record(self, feed: FeedConfig, row: dict, result: FetchResult,
