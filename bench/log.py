@@ -127,6 +127,13 @@ def read(store: str, url: str) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def close(stores: dict[str, object]) -> None:
+    if "eventsourcing" in stores:
+        stores["eventsourcing"].recorder.datastore.close()  # type: ignore[attr-defined]
+    if "tracker" in stores:
+        stores["tracker"].engine.dispose()  # type: ignore[attr-defined]
+
+
 def analyze(url: str) -> None:
     from sqlalchemy import create_engine
 
@@ -148,6 +155,7 @@ def measure(backend: str, events: int, tmp: Path) -> dict[str, dict[str, float]]
         for s in stores.values():
             while s.n < events:  # fill the rest fast
                 s.append(min(5000, events - s.n))
+        close(stores)  # the read is of a log at rest: no writer holding it open
         if backend == "postgres":
             for url in urls.values():  # the statistics autovacuum would have gathered by now
                 analyze(url)
@@ -158,10 +166,7 @@ def measure(backend: str, events: int, tmp: Path) -> dict[str, dict[str, float]]
                        "read": max(r["rate"] for r in reads[name]),
                        "peak": max(r["peak_mb"] for r in reads[name])} for name in stores}
     finally:
-        if "eventsourcing" in stores:
-            stores["eventsourcing"].recorder.datastore.close()  # type: ignore[attr-defined]
-        if "tracker" in stores:
-            stores["tracker"].engine.dispose()  # type: ignore[attr-defined]
+        close(stores)
         for handle in handles:
             drop(handle)
 
