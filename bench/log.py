@@ -127,6 +127,13 @@ def read(store: str, url: str) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def close(stores: dict[str, object]) -> None:
+    if "eventsourcing" in stores:
+        stores["eventsourcing"].recorder.datastore.close()  # type: ignore[attr-defined]
+    if "tracker" in stores:
+        stores["tracker"].engine.dispose()  # type: ignore[attr-defined]
+
+
 def analyze(url: str) -> None:
     from sqlalchemy import create_engine
 
@@ -148,6 +155,7 @@ def measure(backend: str, events: int, tmp: Path) -> dict[str, dict[str, float]]
         for s in stores.values():
             while s.n < events:  # fill the rest fast
                 s.append(min(5000, events - s.n))
+        close(stores)  # the read is of a log at rest: no writer holding it open
         if backend == "postgres":
             for url in urls.values():  # the statistics autovacuum would have gathered by now
                 analyze(url)
@@ -158,10 +166,7 @@ def measure(backend: str, events: int, tmp: Path) -> dict[str, dict[str, float]]
                        "read": max(r["rate"] for r in reads[name]),
                        "peak": max(r["peak_mb"] for r in reads[name])} for name in stores}
     finally:
-        if "eventsourcing" in stores:
-            stores["eventsourcing"].recorder.datastore.close()  # type: ignore[attr-defined]
-        if "tracker" in stores:
-            stores["tracker"].engine.dispose()  # type: ignore[attr-defined]
+        close(stores)
         for handle in handles:
             drop(handle)
 
@@ -189,7 +194,10 @@ def main() -> None:
                       f"{t[key] / e[key]:7.2f}")
             print(f"{backend:9} {'full read, peak RSS MB':30} {t['peak']:12,.0f} "
                   f"{e['peak']:14,.0f} {t['peak'] / e['peak']:7.2f}", flush=True)
-    print("\nGoal: at least as fast as eventsourcing on every row; the read under 200 MB.")
+    print("\nGoal: at least as fast as eventsourcing on every row; the read under 200 MB.\n"
+          "Same database, same durability (SQLite WAL + synchronous=FULL, PostgreSQL defaults);\n"
+          "each append serialised on both. The tracker also keeps a hash chain and idempotency\n"
+          "keys (looked up and written on every append), which eventsourcing does not.")
 
 
 if __name__ == "__main__":

@@ -28,9 +28,9 @@ GENESIS = "0" * 64
 APPEND_LOCK = 7_465_326_110
 
 
-@dataclass(frozen=True)
-class NewEvent:
-    """An event to append: its stream, its encoded form and the keys it is known by."""
+class NewEvent(NamedTuple):
+    """An event to append: its stream, its encoded form and the keys it is known by (a
+    named tuple: a replay or a bulk append builds many)."""
 
     stream: str
     type: str
