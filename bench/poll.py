@@ -3,7 +3,8 @@
     python bench/poll.py [--feeds 1000] [--entries 50] [--concurrency 32]
 
 Baseline in the same run: plain concurrent httpx GETs of the same URLs, plus feedparser on
-the bodies (first cycle) or nothing (304 cycle: conditional GETs answered 304).
+the bodies (first cycle) or nothing (304 cycle: conditional GETs answered 304). Both sides
+use the same client settings and the same limit on polls under way at once.
 """
 
 from __future__ import annotations
@@ -60,8 +61,10 @@ def feed_app(entries: int):  # type: ignore[no-untyped-def]
 
 
 async def plain(urls: list[str], concurrency: int, etags: dict[str, str] | None) -> float:
+    from tracker.feeds.fetch import make_client
+
     gate = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency)) as client:
+    async with make_client() as client:  # the tracker's own client settings
         async def one(url: str) -> None:
             async with gate:
                 headers = {"If-None-Match": etags[url]} if etags else {}

@@ -86,7 +86,7 @@ def _link(base: str, raw: str | None) -> str | None:
     if not raw:
         return None
     try:
-        return canonical_url(urljoin(base, raw))
+        return canonical_url(raw if raw.startswith(("http://", "https://")) else urljoin(base, raw))
     except ValueError:  # a bad port or IPv6 address
         return None
 
