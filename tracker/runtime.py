@@ -101,10 +101,10 @@ class Service:
         self._wake.set()
         self._send.set()
         for task in self._tasks:
-            if task.get_name() != "deliver":  # a round under way ends by itself
+            if task.get_name() != "deliver":  # a round under way is let finish, briefly
                 task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError, Exception):
+                await asyncio.wait_for(task, STOP_GRACE_SECONDS)
         # Deliveries under way get a few seconds to finish and be recorded; any still out
         # keep their lease, and are sent again once it runs out (at least once).
         senders = [lane.task for lane in self._lanes.values() if lane.task is not None]
