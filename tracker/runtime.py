@@ -22,6 +22,7 @@ from tracker.webhooks.tables import deliveries
 log = logging.getLogger("tracker.service")
 PUMP_IDLE_SECONDS = 0.5
 STOP_GRACE_SECONDS = 4.0
+RECORD_LAG_SECONDS = 0.05  # answers wait at most this long to be recorded
 
 
 class Lane:
@@ -102,10 +103,10 @@ class Service:
         self._wake.set()
         self._send.set()
         for task in self._tasks:
-            if task.get_name() != "deliver":  # a round under way ends by itself
+            if task.get_name() != "deliver":  # a round under way is let finish, briefly
                 task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError, Exception):
+                await asyncio.wait_for(task, STOP_GRACE_SECONDS)
         # Deliveries under way get a few seconds to finish and be recorded; any still out
         # keep their lease, and are sent again once it runs out (at least once).
         senders = [lane.task for lane in self._lanes.values() if lane.task is not None]
@@ -176,8 +177,9 @@ class Service:
         """Rounds of one short transaction each: record the answers that came in, let go of
         what will not be sent, lease what is due next and queue it on its lane."""
         while not self._stopping:
+            idle = RECORD_LAG_SECONDS if self._answers or self._release else PUMP_IDLE_SECONDS
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._send.wait(), PUMP_IDLE_SECONDS)
+                await asyncio.wait_for(self._send.wait(), idle)
             self._send.clear()
             answers, self._answers = self._answers, []
             release, self._release = self._release, []
@@ -238,5 +240,5 @@ class Service:
             self._answers.append((c, result))
             if not result.ok:
                 self._drop(lane)
-            if not result.ok or lane.queue.qsize() <= RUN // 2:
+            if not result.ok or lane.queue.qsize() in (0, RUN // 2):  # time to top it up
                 self._send.set()

@@ -33,10 +33,12 @@ def _claim(conn: Connection, name: str, postgres: bool) -> int | None:
     """Lock this projection's checkpoint for the transaction; None if another instance has it."""
     if not postgres:  # SQLite: the transaction began IMMEDIATE and holds the write lock
         return checkpoint_of(conn, name)
-    conn.execute(text("INSERT INTO checkpoints (name, position) VALUES (:n, 0) "
-                      "ON CONFLICT (name) DO NOTHING"), {"n": name})
-    row = conn.execute(text("SELECT position FROM checkpoints WHERE name = :n "
-                            "FOR UPDATE SKIP LOCKED"), {"n": name}).first()
+    lock = text("SELECT position FROM checkpoints WHERE name = :n FOR UPDATE SKIP LOCKED")
+    row = conn.execute(lock, {"n": name}).first()
+    if row is None:  # locked by another instance, or not made yet
+        conn.execute(text("INSERT INTO checkpoints (name, position) VALUES (:n, 0) "
+                          "ON CONFLICT (name) DO NOTHING"), {"n": name})
+        row = conn.execute(lock, {"n": name}).first()
     return None if row is None else int(row[0])
 
 
@@ -62,7 +64,7 @@ class Runner:
 
     def _step(self, projection: Projection) -> tuple[int, bool]:
         """How many events one batch read, and whether it reached the head it saw."""
-        with writing(self.engine) as conn:
+        with writing(self.engine, durable=False) as conn:
             start = _claim(conn, projection.name, self._postgres)
             if start is None:
                 return 0, True

@@ -56,37 +56,45 @@ class Reader:
         self.engine, self.log, self.catalog, self.writer = engine, log, catalog, writer
         self.batch = batch
         self._lock = threading.Lock()
+        self._has_row = False  # the checkpoint's row exists (PostgreSQL)
 
     def step(self) -> int:
         """Read one batch of observations; return how many events it moved past."""
+        return self._step()[0]
+
+    def _step(self) -> tuple[int, bool]:
+        """How many events one batch moved past, and whether it reached the head it saw."""
         with self._lock:
             if is_postgres(self.engine):
                 return self._step_locked()
             with self.engine.connect() as conn:
                 start = checkpoint_of(conn, NAME)
-            end = self._read(start)
+            end, at_head = self._read(start)
             if end > start:
                 with writing(self.engine) as conn:
                     save_checkpoint(conn, NAME, end)
-            return end - start
+            return end - start, at_head
 
-    def _step_locked(self) -> int:
+    def _step_locked(self) -> tuple[int, bool]:
         # Hold the checkpoint's row lock while reading: one instance reads at a time.
         with self.engine.connect() as conn:
-            conn.execute(text("INSERT INTO checkpoints (name, position) VALUES (:n, 0) "
-                              "ON CONFLICT (name) DO NOTHING"), {"n": NAME})
-            conn.commit()
+            if not self._has_row:
+                conn.execute(text("INSERT INTO checkpoints (name, position) VALUES (:n, 0) "
+                                  "ON CONFLICT (name) DO NOTHING"), {"n": NAME})
+                conn.commit()
             with conn.begin():
                 row = conn.execute(text("SELECT position FROM checkpoints WHERE name = :n "
                                         "FOR UPDATE SKIP LOCKED"), {"n": NAME}).first()
-                if row is None:
-                    return 0
+                self._has_row = row is not None
+                if row is None:  # another instance reads now (or the row is yet to be made)
+                    return 0, True
                 start = int(row[0])
-                end = self._read(start)
-                save_checkpoint(conn, NAME, end)
-            return end - start
+                end, at_head = self._read(start)
+                if end > start:
+                    save_checkpoint(conn, NAME, end)
+            return end - start, at_head
 
-    def _read(self, start: int) -> int:
+    def _read(self, start: int) -> tuple[int, bool]:
         head, _ = self.log.head()
         stored = self.log.read_batch(start, self.batch, types=["EntryObserved"])
         stored = [s for s in stored if s.position <= head]
@@ -97,8 +105,12 @@ class Reader:
                     by_designation[e.designation].append(e)
         for name, evidence in by_designation.items():
             self.writer.record(name, evidence)
-        return stored[-1].position if len(stored) == self.batch else head
+        if len(stored) == self.batch:
+            return stored[-1].position, False
+        return head, True
 
     def catch_up(self) -> None:
-        while self.step():
-            pass
+        while True:
+            moved, at_head = self._step()
+            if at_head or not moved:
+                return

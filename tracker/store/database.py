@@ -62,13 +62,19 @@ _turns: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
 
 
 @contextmanager
-def writing(engine: Engine) -> Iterator[Connection]:
+def writing(engine: Engine, durable: bool = True) -> Iterator[Connection]:
     """A transaction that will write. On SQLite it takes the write lock up front (BEGIN
     IMMEDIATE), so that it waits its turn instead of failing when it upgrades a read; the
     threads of this process first queue on a lock of their own, which wakes the next one at
-    once where SQLite's busy handler would sleep and poll."""
+    once where SQLite's busy handler would sleep and poll.
+
+    `durable=False` is for what can be derived again (projections, their checkpoints, the
+    outbox's bookkeeping): on PostgreSQL its commit does not wait for the disk; a server
+    crash may lose the last such commits, never half of one, and never the log's."""
     if engine.dialect.name != "sqlite":
         with engine.connect() as conn, conn.begin():
+            if not durable:
+                conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
             yield conn
         return
     turn = _turns.setdefault(engine, threading.RLock())

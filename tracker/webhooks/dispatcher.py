@@ -29,15 +29,16 @@ from tracker.webhooks.tables import attempts, deliveries, subscriptions
 
 log = logging.getLogger("tracker.webhooks")
 LEASE_MARGIN = 30.0
-RUN = 25  # deliveries of one subscription leased at a time
+RUN = 100  # deliveries of one subscription leased at a time
 
 ACTIVE = text("SELECT id, url, secret FROM webhook_subscriptions "
               "WHERE NOT deleted AND disabled_reason IS NULL ORDER BY id")
 # One subscription's oldest pending deliveries after a position: an index range scan on
-# (status, subscription_id, position).
-PENDING = text("SELECT id, position, payload, attempts, recorded_at, next_attempt_at, lease_until "
-               "FROM webhook_deliveries WHERE status = 'pending' AND subscription_id = :s "
-               "AND position > :after ORDER BY position LIMIT :n")
+# (status, subscription_id, position). Several subscriptions' go in one statement.
+PENDING = ("SELECT * FROM (SELECT subscription_id, id, position, payload, attempts, recorded_at, "
+           "next_attempt_at, lease_until FROM webhook_deliveries WHERE status = 'pending' "
+           "AND subscription_id = :s{n} AND position > :a{n} ORDER BY position LIMIT :n{n}) AS p{n}")
+CHUNK = 50  # subscriptions per statement
 RECORD = text("UPDATE webhook_deliveries SET status = :status, attempts = :attempts, "
               "next_attempt_at = COALESCE(:next_attempt_at, next_attempt_at), "
               "lease_owner = NULL, lease_until = NULL, last_status_code = :code, "
@@ -77,8 +78,9 @@ class Dispatcher:
               run: int = RUN) -> list[list[Claimed]]:
         """One short transaction: record the answers, release what will not be sent, and
         lease what is due next. `lanes` maps a subscription to (room, position of the last
-        delivery this instance holds, or None when it holds none); others get `run` room."""
-        with writing(self.engine) as conn:
+        delivery this instance holds, or None when it holds none); others get `run` room.
+        A round lost in a server crash means deliveries sent again: at least once."""
+        with writing(self.engine, durable=False) as conn:
             self._record(conn, answers)
             if release:
                 conn.execute(update(deliveries).where(
@@ -99,15 +101,23 @@ class Dispatcher:
                run: int) -> list[list[Claimed]]:
         now = time.time()
         lease = now + self.settings.webhook_timeout + LEASE_MARGIN
+        subs = {s.id: s for s in conn.execute(ACTIVE).all()}
+        asked = [(sub, *lanes.get(sub, (run, None))) for sub in subs]
+        asked = [a for a in asked if a[1] > 0]
+        pending: dict[str, list[Any]] = {}
+        for i in range(0, len(asked), CHUNK):
+            chunk = asked[i:i + CHUNK]
+            sql = " UNION ALL ".join(PENDING.format(n=n) for n in range(len(chunk)))
+            params: dict[str, Any] = {}
+            for n, (sub, room, after) in enumerate(chunk):
+                params |= {f"s{n}": sub, f"a{n}": -1 if after is None else after, f"n{n}": room}
+            for r in conn.execute(text(sql), params):
+                pending.setdefault(r.subscription_id, []).append(r)
         wanted: dict[str, list[Claimed]] = {}
-        for sub in conn.execute(ACTIVE).all():
-            room, after = lanes.get(sub.id, (run, None))
-            if room <= 0:
-                continue
-            rows = conn.execute(PENDING, {"s": sub.id, "after": -1 if after is None else after,
-                                          "n": room}).all()
+        for sub_id, rows in pending.items():
+            sub = subs[sub_id]
             run_of: list[Claimed] = []
-            for r in rows:  # a run of free and due deliveries, in log order
+            for r in sorted(rows, key=lambda r: r.position):  # free and due, in log order
                 if (r.lease_until is not None and r.lease_until >= now) or r.next_attempt_at > now:
                     break
                 run_of.append(Claimed(r.id, sub.id, sub.url, sub.secret, r.payload,
