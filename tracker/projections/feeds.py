@@ -33,7 +33,7 @@ class FeedHealthProjection:
         for feed, polls in by_feed.items():
             row = self.rows.get(feed) or self._row(conn, feed)
             self.rows[feed] = self._fold(row, polls)
-            upsert(conn, feed_health, self.rows[feed], key="feed")
+        upsert(conn, feed_health, [self.rows[feed] for feed in sorted(by_feed)], key="feed")
 
     @staticmethod
     def _fold(row: dict[str, Any], polls: list[tuple[StoredEvent, FeedPolled]]) -> dict[str, Any]:

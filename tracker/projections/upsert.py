@@ -8,12 +8,15 @@ from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 
-def upsert(conn: Connection, table: Table, values: dict[str, Any], key: str) -> None:
+def upsert(conn: Connection, table: Table, rows: list[dict[str, Any]], key: str) -> None:
+    """Insert or update rows (all with the same columns), in one statement run for all."""
+    if not rows:
+        return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(**values)
+    stmt = dialect.insert(table)
     stmt = stmt.on_conflict_do_update(
-        index_elements=[key], set_={k: v for k, v in values.items() if k != key})
-    conn.execute(stmt)
+        index_elements=[key], set_={k: stmt.excluded[k] for k in rows[0] if k != key})
+    conn.execute(stmt, rows)
 
 
 def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
