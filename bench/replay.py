@@ -10,6 +10,7 @@ in the same run is a bare read of the same log (EventLog.read, no decoding, no p
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import random
 import resource
@@ -25,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench._common import drop, scratch_database  # noqa: E402
 from tracker.config import Catalog, FeedConfig  # noqa: E402
-from tracker.domain.designations import Designation  # noqa: E402
+from tracker.domain.designations import REVERSED, Designation  # noqa: E402
 from tracker.domain.events import (  # noqa: E402
     EntryObserved,
     EvidenceRecorded,
@@ -35,25 +36,51 @@ from tracker.domain.events import (  # noqa: E402
 from tracker.projections.feeds import FeedHealthProjection  # noqa: E402
 from tracker.projections.runner import Runner  # noqa: E402
 from tracker.projections.status import StatusProjection  # noqa: E402
-from tracker.store.database import make_engine  # noqa: E402
-from tracker.store.log import EventLog, NewEvent  # noqa: E402
+from tracker.store.database import insert_many, make_engine, writing  # noqa: E402
+from tracker.store.log import (  # noqa: E402
+    GENESIS,
+    EventLog,
+    NewEvent,
+    StoredEvent,
+    event_hash,
+    now_iso,
+)
 from tracker.store.migrate import upgrade  # noqa: E402
+from tracker.store.tables import event_keys, events  # noqa: E402
 
 DESIGNATIONS = [Designation(f"d{i}", f"Designation {i}", ("Taliban",), ("Russia",))
-                for i in range(3)]
-FEEDS = [FeedConfig(id=f"feed{i}", url=f"http://127.0.0.1/{i}.xml") for i in range(20)]
-STAGES = ("considered", "proposed", "court-approved", "reversed")
+                for i in range(20)]
+FEEDS = [FeedConfig(id=f"feed{i}", url=f"http://127.0.0.1/{i}.xml") for i in range(50)]
+STAGES = DESIGNATIONS[0].stages
 TEXT = "Moscow and Kabul discussed trade, security and the list of banned groups. " * 6
+STORY_DAYS = 60  # a designation's true stage changes about this often
+LATE = 0.05  # the share of evidence published up to 30 days before it is recorded
 
 
 def catalog() -> Catalog:
     return Catalog(DESIGNATIONS, FEEDS)
 
 
+def story(rng: random.Random, start: datetime, end: datetime) -> list[tuple[datetime, int, bool]]:
+    """A designation's true course: (time, rank, reversed?) changes, mostly up a rung, now
+    and then down one when a proposal is withdrawn or a court refuses."""
+    out, when, rank = [(start, 1, False)], start, 1
+    while when < end:
+        when += timedelta(days=rng.expovariate(1 / STORY_DAYS))
+        down = rank == len(STAGES) or (rank > 1 and rng.random() < 0.3)
+        rank += -1 if down else 1
+        out.append((when, rank, down))
+    return out
+
+
 def generate(count: int, seed: int = 7):
-    """A realistic mix: observations, polls, evidence now and then, a few status changes."""
+    """A log like a busy deployment's, one event a minute: observations (55%), polls (30%),
+    evidence (15%) about 20 designations that each climb their ladder over months, with
+    some articles read late (published up to 30 days before), and status changes."""
     rng = random.Random(seed)
     start = datetime(2024, 1, 1, tzinfo=UTC)
+    stories = {d.id: story(rng, start, start + timedelta(minutes=count)) for d in DESIGNATIONS}
+    reported: set[tuple[str, int]] = set()  # reversals already in the news
     for i in range(count):
         when = start + timedelta(minutes=i)
         feed = FEEDS[i % len(FEEDS)].id
@@ -68,30 +95,46 @@ def generate(count: int, seed: int = 7):
                 feed, "http://127.0.0.1/x.xml", "fetched", when, when + timedelta(minutes=15),
                 200, None, 50, rng.randint(0, 3), '"etag"', None, None, 120), f"poll:{i}")
         else:
-            d = DESIGNATIONS[i % len(DESIGNATIONS)].id
-            published = when - timedelta(days=rng.random() * 30 if rng.random() < 0.05 else 0)
-            stage = rng.choices(STAGES, weights=(50, 30, 15, 5))[0]
-            if rng.random() < 0.02:
+            d = rng.choice(DESIGNATIONS).id
+            late = rng.random() < LATE
+            published = when - timedelta(days=rng.random() * 30) if late else when
+            course = stories[d]
+            now = bisect.bisect(course, (published, len(STAGES) + 1, True)) - 1
+            _, rank, down = course[now]
+            if rng.random() < 0.01:
                 yield NewEvent.of(f"designation-{d}", StatusChanged(
-                    d, "considered", stage, published, "evidence", (f"o{i}",)), f"status:{i}")
+                    d, None, STAGES[rank - 1], published, "evidence", (f"o{i}",)), f"status:{i}")
                 continue
+            if down and (d, now) not in reported:
+                reported.add((d, now))
+                stage = REVERSED
+            else:
+                stage = STAGES[rank - 1 if rng.random() < 0.65 else rng.randrange(rank)]
             yield NewEvent.of(f"designation-{d}", EvidenceRecorded(
                 d, f"o{i}", stage, 0.8, "Russia has proposed removing the Taliban.", "bench",
                 feed, f"https://news.example/{i}", f"Headline {i}", published), f"ev:{i}")
 
 
 def fill(url: str, count: int) -> None:
+    """Write the log straight into its tables, hash chain and all: what a long-running
+    service would have appended one batch at a time (appending is measured in bench/log.py)."""
     engine = make_engine(url)
     upgrade(engine)
-    log = EventLog(engine)
-    batch: list[NewEvent] = []
-    for event in generate(count):
-        batch.append(event)
-        if len(batch) == 5000:
-            log.append(batch)
-            batch = []
-    if batch:
-        log.append(batch)
+    prev, versions, rows = GENESIS, {}, []
+    recorded_at = now_iso()
+    for position, new in enumerate(generate(count), start=1):
+        version = versions[new.stream] = versions.get(new.stream, 0) + 1
+        digest = event_hash(prev, position, new.stream, version, new.type, new.type_version,
+                            new.payload, new.idempotency_key, recorded_at)
+        rows.append(StoredEvent(position, new.stream, version, new.type, new.type_version,
+                                new.payload, new.idempotency_key, recorded_at, prev, digest))
+        prev = digest
+        if len(rows) == 10000 or position == count:
+            with writing(engine) as conn:
+                insert_many(conn, events, [r._asdict() for r in rows])
+                insert_many(conn, event_keys, [{"key": r.idempotency_key,
+                                                "position": r.position} for r in rows])
+            rows = []
     engine.dispose()
 
 

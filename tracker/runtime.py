@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 import httpx
 
@@ -15,13 +16,32 @@ from tracker.services.polling import Poller, PollReport
 from tracker.store.faults import log_failure
 from tracker.store.leases import release_dead
 from tracker.store.tables import feed_schedule
-from tracker.webhooks.dispatcher import Claimed, Dispatcher
-from tracker.webhooks.sender import SendResult
+from tracker.webhooks.dispatcher import RUN, Answer, Claimed, Dispatcher
 from tracker.webhooks.tables import deliveries
 
 log = logging.getLogger("tracker.service")
 PUMP_IDLE_SECONDS = 0.5
 STOP_GRACE_SECONDS = 4.0
+
+
+class Lane:
+    """One subscription's deliveries held by this instance, sent one after another by one
+    task. After a delivery is not accepted the lane is stopped: what it still holds is let go,
+    and nothing more is leased for it until that is recorded, so the retry comes first."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[Claimed] = asyncio.Queue()
+        self.held = 0  # leased by this instance and not yet recorded or released
+        self.last: int | None = None  # the position of the last delivery queued
+        self.stopped = False
+        self.task: asyncio.Task[None] | None = None
+
+    def room(self) -> tuple[int, int | None]:
+        """How many more to lease, and after which position; none while stopped or still
+        more than half full."""
+        if self.stopped or self.held > RUN // 2:
+            return 0, self.last
+        return RUN - self.held, self.last if self.held else None
 
 
 class Service:
@@ -34,8 +54,9 @@ class Service:
         self._poller: Poller | None = None
         self._dispatcher: Dispatcher | None = None
         self._send = asyncio.Event()
-        self._in_flight: set[asyncio.Task[None]] = set()
-        self._answers: asyncio.Queue[tuple[Claimed, SendResult]] = asyncio.Queue()
+        self._lanes: dict[str, Lane] = {}
+        self._answers: list[Answer] = []
+        self._release: list[Claimed] = []
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._scheduler = None
@@ -69,7 +90,6 @@ class Service:
                                 deliveries.c.lease_owner, deliveries.c.lease_until)
         self._tasks.append(asyncio.create_task(self._pump(), name="pump"))
         self._tasks.append(asyncio.create_task(self._deliver(), name="deliver"))
-        self._tasks.append(asyncio.create_task(self._record(), name="record"))
         self._scheduler = build_scheduler(self.tracker.catalog, self._poll, self._poll_due)
         self._scheduler.start()
         self.wake()
@@ -80,20 +100,26 @@ class Service:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
         self._wake.set()
+        self._send.set()
         for task in self._tasks:
-            task.cancel()
+            if task.get_name() != "deliver":  # a round under way ends by itself
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         # Deliveries under way get a few seconds to finish and be recorded; any still out
         # keep their lease, and are sent again once it runs out (at least once).
-        if self._in_flight:
-            await asyncio.wait(list(self._in_flight), timeout=STOP_GRACE_SECONDS)
-        answers = []
-        while not self._answers.empty():
-            answers.append(self._answers.get_nowait())
-        if answers:
+        senders = [lane.task for lane in self._lanes.values() if lane.task is not None]
+        for lane in self._lanes.values():
+            self._drop(lane)
+            lane.queue.put_nowait(None)  # type: ignore[arg-type]  # stop after the current one
+        if senders:
+            _, late = await asyncio.wait(senders, timeout=STOP_GRACE_SECONDS)
+            for task in late:
+                task.cancel()
+        if self._answers or self._release:
             with contextlib.suppress(Exception):
-                await asyncio.to_thread(self.dispatcher.record, answers)
+                await asyncio.to_thread(self.dispatcher.round, self._answers,
+                                        [c.id for c in self._release], None, 0)
         for client in (self._client, self._hooks_client):
             if client is not None:
                 await client.aclose()
@@ -147,39 +173,70 @@ class Service:
             self._send.set()
 
     async def _deliver(self) -> None:
-        """Send due webhook deliveries as they come; each subscription one at a time."""
+        """Rounds of one short transaction each: record the answers that came in, let go of
+        what will not be sent, lease what is due next and queue it on its lane."""
         while not self._stopping:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._send.wait(), PUMP_IDLE_SECONDS)
             self._send.clear()
+            answers, self._answers = self._answers, []
+            release, self._release = self._release, []
+            rooms = {sub: lane.room() for sub, lane in self._lanes.items()}
             try:
-                runs = await asyncio.to_thread(self.dispatcher.claim)
+                runs = await asyncio.to_thread(self.dispatcher.round, answers,
+                                               [c.id for c in release], rooms)
             except Exception:
-                log_failure(log, "cannot read the webhook outbox; retrying")
+                log_failure(log, "cannot record or lease webhook deliveries; retrying")
+                self._answers[:0], self._release[:0] = answers, release
                 await asyncio.sleep(1)
                 continue
+            for c in [a[0] for a in answers] + release:
+                self._lanes[c.subscription_id].held -= 1
             for run in runs:
-                task = asyncio.create_task(self._deliver_run(run))
-                self._in_flight.add(task)
-                task.add_done_callback(self._in_flight.discard)
+                self._queue(run)
+            for lane in self._lanes.values():
+                if lane.stopped and lane.held == 0:
+                    lane.stopped, lane.last = False, None
 
-    async def _deliver_run(self, run: list[Claimed]) -> None:
-        try:
-            for answer in await self.dispatcher.send_run(run):
-                await self._answers.put(answer)
-        except Exception:
-            log_failure(log, "delivering to %s failed unexpectedly; the leases will run out",
-                    run[0].url)
+    def _queue(self, run: list[Claimed]) -> None:
+        lane = self._lanes.get(run[0].subscription_id)
+        if lane is None:
+            lane = self._lanes[run[0].subscription_id] = Lane()
+            lane.task = asyncio.create_task(self._sender(lane), name=f"send {run[0].url}")
+        lane.held += len(run)
+        if lane.stopped:
+            self._release += run
+            return
+        lane.last = run[-1].position
+        for c in run:
+            lane.queue.put_nowait(c)
 
-    async def _record(self) -> None:
-        """Record the answers as they come, together in one transaction when many do."""
-        while not self._stopping:
-            batch = [await self._answers.get()]
-            while not self._answers.empty():
-                batch.append(self._answers.get_nowait())
+    def _drop(self, lane: Lane) -> None:
+        """Stop a lane: what it still holds is released in the next round."""
+        lane.stopped = True
+        while not lane.queue.empty():
+            c = lane.queue.get_nowait()
+            if c is not None:
+                self._release.append(c)
+
+    async def _sender(self, lane: Lane) -> None:
+        """Send one subscription's deliveries back to back, in log order."""
+        timeout = self.tracker.settings.webhook_timeout
+        while (c := await lane.queue.get()) is not None:
+            if time.time() + timeout > c.lease_until:  # its lease would run out on the way
+                self._release.append(c)
+                self._drop(lane)
+                continue
             try:
-                await asyncio.to_thread(self.dispatcher.record, batch)
+                result = await self.dispatcher.send(c)
             except Exception:
-                log_failure(log, "cannot record %d webhook attempts; their leases will run out",
-                    len(batch))
-            self._send.set()  # each subscription's next delivery may go now
+                log_failure(log, "delivering to %s failed unexpectedly; the lease will run out",
+                            c.url)
+                self._drop(lane)
+                lane.held -= 1
+                continue
+            self._answers.append((c, result))
+            if not result.ok:
+                self._drop(lane)
+            if not result.ok or lane.queue.qsize() <= RUN // 2:
+                self._send.set()

@@ -12,9 +12,7 @@ from tracker.bootstrap import Tracker
 from tracker.errors import UnknownDesignation
 from tracker.projections.status import (
     current_document,
-    empty_document,
-    load_state,
-    status_document,
+    document_at,
 )
 from tracker.projections.tables import designation_status, feed_health
 from tracker.store.log import StoredEvent
@@ -39,11 +37,9 @@ def status_json(tracker: Tracker, name: str, as_of: datetime | None = None,
     if as_of is None and known_at is None:
         return current_document(tracker.engine, designation)[0]
     with tracker.engine.connect() as conn:
-        state = load_state(conn, designation, log_time(known_at) if known_at else None)
-    if state.position == 0:
-        return json.dumps(empty_document(designation))
-    timeline = state.timeline(utc(as_of) if as_of else None)
-    return json.dumps(status_document(state, timeline))
+        document = document_at(conn, designation, log_time(known_at) if known_at else None,
+                               utc(as_of) if as_of else None)
+    return json.dumps(document)
 
 
 def history(tracker: Tracker, name: str, as_of: datetime | None = None,

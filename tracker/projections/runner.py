@@ -58,21 +58,25 @@ class Runner:
 
     def step(self, projection: Projection) -> int:
         """Apply one batch; return how many events it read (0 when caught up or busy)."""
+        return self._step(projection)[0]
+
+    def _step(self, projection: Projection) -> tuple[int, bool]:
+        """How many events one batch read, and whether it reached the head it saw."""
         with writing(self.engine) as conn:
             start = _claim(conn, projection.name, self._postgres)
             if start is None:
-                return 0
+                return 0, True
             if self._seen.get(projection.name) != start:
                 projection.forget()
             head, events = self._read(conn, start, projection.types)
             if head <= start:
-                return 0
+                return 0, True
             end = events[-1].position if len(events) == self.batch else head
             if events:
                 projection.apply(conn, [(e, e.decode()) for e in events])
             save_checkpoint(conn, projection.name, end)
         self._seen[projection.name] = end
-        return end - start
+        return end - start, end == head
 
     def _read(self, conn: Connection, start: int,
               types: frozenset[str]) -> tuple[int, list[StoredEvent]]:
@@ -92,9 +96,12 @@ class Runner:
 
     def catch_up(self, projection: Projection,
                  progress: Callable[[int], None] | None = None) -> None:
-        while self.step(projection):
-            if progress:
+        while True:
+            moved, at_head = self._step(projection)
+            if moved and progress:
                 progress(self._seen[projection.name])
+            if at_head:  # no second transaction just to find nothing new
+                return
 
     def rebuild(self, projections: list[Projection],
                 progress: Callable[[int], None] | None = None) -> None:

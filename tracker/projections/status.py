@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy import Connection, Engine, Table, and_, exists, or_, select
 
 from tracker.config import Catalog
 from tracker.domain.designations import Designation
@@ -15,7 +17,20 @@ from tracker.domain.events import (
     EvidenceRejected,
     StageOverridden,
 )
-from tracker.domain.status import DesignationState, Reading, Timeline, Transition, evolve
+from tracker.domain.status import (
+    Fold,
+    Item,
+    Key,
+    Reading,
+    Timeline,
+    Transition,
+    fold,
+    key_of,
+    known,
+    micros,
+    override_of,
+    reading_of,
+)
 from tracker.projections.tables import decisions, designation_status, evidence
 from tracker.projections.upsert import upsert
 from tracker.store.database import insert_many
@@ -42,23 +57,74 @@ def transition_json(t: Transition) -> dict[str, Any]:
     return {"from": t.from_stage, "to": t.to_stage, "since": iso(t.since),
             "recorded_at": t.recorded_at, "position": t.position, "cause": t.cause,
             "reason": t.reason, "evidence": [reading_json(r) for r in t.evidence[:EVIDENCE_SHOWN]],
-            "evidence_total": len(t.evidence)}
+            "evidence_total": t.evidence_total}
 
 
-def status_document(state: DesignationState, timeline: Timeline) -> dict[str, Any]:
-    d = state.designation
+def status_document(designation: Designation, timeline: Timeline, position: int,
+                    recorded_at: str | None) -> dict[str, Any]:
+    d = designation
     return {
         "designation": d.id, "title": d.title, "stage": timeline.stage,
-        "since": iso(timeline.since), "recorded_at": state.recorded_at,
-        "position": state.position, "stages": list(d.stages),
+        "since": iso(timeline.since), "recorded_at": recorded_at,
+        "position": position, "stages": list(d.stages),
         "evidence": [reading_json(r) for r in timeline.evidence[:EVIDENCE_SHOWN]],
-        "evidence_total": len(timeline.evidence),
+        "evidence_total": timeline.evidence_total,
         "history": [transition_json(t) for t in timeline.history],
     }
 
 
 def empty_document(designation: Designation) -> dict[str, Any]:
-    return status_document(DesignationState(designation), Timeline(None, None, (), ()))
+    return status_document(designation, Timeline(None, None, (), ()), 0, None)
+
+
+class Projected:
+    """One designation as the projection holds it: the fold and the rejections, not the
+    readings, which stay in the tables and are read back only to fold again."""
+
+    def __init__(self, designation: Designation, rejected: set[str], position: int = 0,
+                 recorded_at: str | None = None) -> None:
+        self.designation, self.rejected = designation, rejected
+        self.fold = Fold(designation, rejected)
+        self.position, self.recorded_at = position, recorded_at
+        self.dirty = False  # some steps were cut: fold again from `again` (None: the start)
+        self.again: Key | None = None
+
+    def _pending(self, item: Item) -> bool:
+        """Whether the item lies in the part to be read back from the tables."""
+        return self.dirty and (self.again is None or key_of(item) >= self.again)
+
+    def add(self, item: Item) -> None:
+        if not self._pending(item):
+            self._cut(self.fold.add(item))
+
+    def remove(self, item: Item) -> None:
+        if not self._pending(item):
+            self._cut(self.fold.remove(item))
+
+    def reject(self, observation_id: str, reading: Reading | None) -> None:
+        at = None
+        if reading is not None and known(self.designation, reading.stage) \
+                and not self._pending(reading):
+            at = self.fold.remove(reading)
+        self.rejected.add(observation_id)
+        self._cut(at)
+
+    def _cut(self, at: int | None) -> None:
+        if at is None:
+            return
+        start = self.fold.cut(at)
+        if not self.dirty:
+            self.again = start
+        elif self.again is not None:
+            self.again = None if start is None else min(self.again, start)
+        self.dirty = True
+
+    def settle(self, conn: Connection) -> None:
+        """Fold again the cut part, from the tables (which hold this batch's rows by now)."""
+        if self.dirty:
+            for item in stored_items(conn, self.designation, after=self.again):
+                self.fold.feed(item)
+            self.dirty, self.again = False, None
 
 
 class StatusProjection:
@@ -71,41 +137,57 @@ class StatusProjection:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.states: dict[str, DesignationState] = {}
+        self.states: dict[str, Projected] = {}
 
     def forget(self) -> None:
         self.states.clear()
 
-    def _state(self, conn: Connection, name: str) -> DesignationState | None:
+    def _state(self, conn: Connection, name: str) -> Projected | None:
         if name not in self.states:
             designation = self.catalog.designations.get(name)
             if designation is None:
                 return None  # a designation since removed from feeds.yaml: kept in the log only
-            self.states[name] = load_state(conn, designation)
+            self.states[name] = load_projected(conn, designation)
         return self.states[name]
 
     def apply(self, conn: Connection, batch: list[tuple[StoredEvent, Any]]) -> None:
         touched: set[str] = set()
         evidence_rows, decision_rows = [], []
+        latest = latest_readings(conn, batch)  # (designation, observation) -> newest reading
         for stored, event in batch:
             state = self._state(conn, event.designation)
             if state is None:
                 continue
-            evolve(state, event, stored.position, stored.recorded_at, stored.version)
+            state.position, state.recorded_at = stored.position, stored.recorded_at
             touched.add(event.designation)
             if isinstance(event, EvidenceRecorded):
                 evidence_rows.append(evidence_row(stored, event))
-            elif isinstance(event, StageOverridden | EvidenceRejected):
+                seen = (event.designation, event.observation_id)
+                old, reading = latest.get(seen), reading_of(event, stored.position,
+                                                            stored.recorded_at)
+                latest[seen] = reading
+                if old is not None and known(state.designation, old.stage):
+                    state.remove(old)
+                if known(state.designation, reading.stage):
+                    state.add(reading)
+            elif isinstance(event, StageOverridden):
                 decision_rows.append(decision_row(stored, event))
+                state.add(override_of(event, stored.position, stored.recorded_at))
+            elif isinstance(event, EvidenceRejected):
+                decision_rows.append(decision_row(stored, event))
+                state.reject(event.observation_id,
+                             latest.get((event.designation, event.observation_id)))
         insert_many(conn, evidence, evidence_rows)
         insert_many(conn, decisions, decision_rows)
         for name in sorted(touched):
             state = self.states[name]
-            timeline = state.timeline()
+            state.settle(conn)
+            timeline = state.fold.result()
             upsert(conn, designation_status, {
                 "designation": name, "stage": timeline.stage, "since": iso(timeline.since),
                 "position": state.position, "recorded_at": state.recorded_at,
-                "document": json.dumps(status_document(state, timeline)),
+                "document": json.dumps(status_document(state.designation, timeline,
+                                                       state.position, state.recorded_at)),
             }, key="designation")
 
 
@@ -114,7 +196,7 @@ def evidence_row(stored: StoredEvent, e: EvidenceRecorded) -> dict[str, Any]:
             "observation_id": e.observation_id, "stage": e.stage, "confidence": e.confidence,
             "quote": e.quote, "classifier_version": e.classifier_version, "feed": e.feed,
             "url": e.url, "title": e.title, "published_at": e.published_at.isoformat(),
-            "recorded_at": stored.recorded_at}
+            "recorded_at": stored.recorded_at, "effective": micros(e.published_at)}
 
 
 def decision_row(stored: StoredEvent, e: StageOverridden | EvidenceRejected) -> dict[str, Any]:
@@ -125,32 +207,103 @@ def decision_row(stored: StoredEvent, e: StageOverridden | EvidenceRejected) -> 
             "observation_id": None if isinstance(e, StageOverridden) else e.observation_id,
             "reason": e.reason, "analyst": e.analyst,
             "effective_at": e.effective_at.isoformat() if isinstance(e, StageOverridden) else None,
-            "recorded_at": stored.recorded_at}
+            "recorded_at": stored.recorded_at,
+            "effective": micros(e.effective_at) if isinstance(e, StageOverridden) else None}
 
 
-def load_state(conn: Connection, designation: Designation,
-               known_at: str | None = None) -> DesignationState:
-    """Rebuild a designation's state from its projected rows, optionally as known at a time."""
-    state = DesignationState(designation)
-    facts: list[tuple[int, str, object]] = []
-    for table, to_event in ((evidence, _evidence_event), (decisions, _decision_event)):
-        query = select(table).where(table.c.designation == designation.id)
-        if known_at is not None:
-            query = query.where(table.c.recorded_at <= known_at)
-        facts.extend((r.position, r.recorded_at, to_event(r)) for r in conn.execute(query))
-    for position, recorded_at, event in sorted(facts, key=lambda f: f[0]):
-        evolve(state, event, position, recorded_at)
-    status = conn.execute(select(designation_status.c.document).where(
-        designation_status.c.designation == designation.id)).scalar()
-    if status and known_at is None:
-        state.recorded_stage = json.loads(status)["stage"]
+def _reading(r: Any) -> Reading:
+    return Reading(r.observation_id, r.stage, r.confidence, r.quote, r.classifier_version,
+                   r.feed, r.url, r.title, datetime.fromisoformat(r.published_at),
+                   r.recorded_at, r.position)
+
+
+def latest_readings(conn: Connection,
+                    batch: list[tuple[StoredEvent, Any]]) -> dict[tuple[str, str], Reading]:
+    """The newest stored reading of each observation this batch's evidence or rejections
+    name, per designation: one query per thousand observations."""
+    wanted = {(e.designation, e.observation_id) for _, e in batch
+              if isinstance(e, EvidenceRecorded | EvidenceRejected)}
+    ids = sorted({obs for _, obs in wanted})
+    found: dict[tuple[str, str], Reading] = {}
+    for start in range(0, len(ids), 1000):
+        rows = conn.execute(select(evidence).where(
+            evidence.c.observation_id.in_(ids[start:start + 1000])))
+        for r in rows:
+            seen = (r.designation, r.observation_id)
+            if seen in wanted and (seen not in found or found[seen].position < r.position):
+                found[seen] = _reading(r)
+    return found
+
+
+def stored_items(conn: Connection, designation: Designation, after: Key | None = None,
+                 known_at: str | None = None, as_of: datetime | None = None) -> Iterator[Item]:
+    """The designation's readings (the newest of each observation) and overrides, from the
+    tables, in effective order: from `after` on, as known at `known_at`, up to `as_of`."""
+    e, newer, d = evidence, evidence.alias("newer"), decisions
+    superseded = exists().where(newer.c.designation == e.c.designation,
+                                newer.c.observation_id == e.c.observation_id,
+                                newer.c.position > e.c.position)
+    readings = select(e).where(e.c.designation == designation.id)
+    overrides = select(d).where(d.c.designation == designation.id, d.c.kind == "override")
+    if known_at is not None:
+        superseded = superseded.where(newer.c.recorded_at <= known_at)
+        readings = readings.where(e.c.recorded_at <= known_at)
+        overrides = overrides.where(d.c.recorded_at <= known_at)
+    if after is not None:
+        when, position = micros(after[0]), after[1]
+        readings = readings.where(or_(e.c.effective > when, and_(
+            e.c.effective == when, e.c.position >= position)))
+        overrides = overrides.where(or_(d.c.effective > when, and_(
+            d.c.effective == when, d.c.position >= position)))
+    if as_of is not None:
+        readings = readings.where(e.c.effective <= micros(as_of))
+        overrides = overrides.where(d.c.effective <= micros(as_of))
+    readings = readings.where(~superseded).order_by(e.c.effective, e.c.position)
+    decided = [override_of(_decision_event(r), r.position, r.recorded_at)  # type: ignore[arg-type]
+               for r in conn.execute(overrides)]
+    rows = conn.execute(readings.execution_options(yield_per=2000))
+    found = (_reading(r) for r in rows if known(designation, r.stage))
+    yield from heapq.merge(found, sorted(decided, key=key_of), key=key_of)
+
+
+def rejections(conn: Connection, designation: Designation,
+               known_at: str | None = None) -> set[str]:
+    query = select(decisions.c.observation_id).where(
+        decisions.c.designation == designation.id, decisions.c.kind == "rejection")
+    if known_at is not None:
+        query = query.where(decisions.c.recorded_at <= known_at)
+    return {r[0] for r in conn.execute(query)}
+
+
+def load_projected(conn: Connection, designation: Designation) -> Projected:
+    """A designation's projected state, folded again from its rows."""
+    row = conn.execute(select(designation_status.c.position, designation_status.c.recorded_at)
+                       .where(designation_status.c.designation == designation.id)).first()
+    state = Projected(designation, rejections(conn, designation),
+                      *((int(row[0]), row[1]) if row else ()))
+    for item in stored_items(conn, designation):
+        state.fold.feed(item)
     return state
 
 
-def _evidence_event(r: Any) -> EvidenceRecorded:
-    return EvidenceRecorded(r.designation, r.observation_id, r.stage, r.confidence, r.quote,
-                            r.classifier_version, r.feed, r.url, r.title,
-                            datetime.fromisoformat(r.published_at))
+def document_at(conn: Connection, designation: Designation, known_at: str | None = None,
+                as_of: datetime | None = None) -> dict[str, Any]:
+    """The status document as effective at `as_of` and as known at `known_at`, from the
+    tables, folding the rows as they stream by."""
+    last = None
+    for table in (evidence, decisions):
+        query = select(table.c.position, table.c.recorded_at).where(
+            table.c.designation == designation.id)
+        if known_at is not None:
+            query = query.where(table.c.recorded_at <= known_at)
+        row = conn.execute(query.order_by(table.c.position.desc()).limit(1)).first()
+        if row is not None and (last is None or row[0] > last[0]):
+            last = row
+    if last is None:
+        return empty_document(designation)
+    timeline = fold(designation, stored_items(conn, designation, known_at=known_at, as_of=as_of),
+                    rejections(conn, designation, known_at))
+    return status_document(designation, timeline, int(last[0]), last[1])
 
 
 def _decision_event(r: Any) -> StageOverridden | EvidenceRejected:

@@ -32,7 +32,10 @@ evidence = Table(
     Column("title", Text, nullable=False),
     Column("published_at", String(40), nullable=False),
     Column("recorded_at", String(32), nullable=False),
+    Column("effective", BigInteger, nullable=False),  # published_at in microseconds, to sort
     Index("ix_evidence_designation_position", "designation", "position"),
+    Index("ix_evidence_designation_effective", "designation", "effective", "position"),
+    Index("ix_evidence_observation", "observation_id", "designation", "position"),
 )
 
 # Analysts' decisions: a stage set by hand, or one piece of evidence rejected.
@@ -48,6 +51,7 @@ decisions = Table(
     Column("analyst", String(200)),
     Column("effective_at", String(40)),
     Column("recorded_at", String(32), nullable=False),
+    Column("effective", BigInteger),  # an override's effective_at in microseconds
     Index("ix_decisions_designation_position", "designation", "position"),
 )
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import httpx
 from sqlalchemy import Engine, bindparam, select, update
@@ -54,6 +55,9 @@ ARTICLE_CONCURRENCY = 4
 # The polls' database work runs in one thread: batches one after another, never waiting on
 # each other for SQLite's write lock.
 DATABASE_THREAD = ThreadPoolExecutor(1, thread_name_prefix="poll-db")
+# Parsing is pure Python, so more threads would only contend for the interpreter lock, and
+# starve the event loop and the database thread of it.
+PARSE_THREAD = ThreadPoolExecutor(1, thread_name_prefix="poll-parse")
 SCHEDULE_VALUES = ("url", "etag", "last_modified", "next_poll_at", "consecutive_failures",
                    "gone")
 
@@ -233,14 +237,15 @@ class Poller:
         validators = Validators(row["etag"], row["last_modified"])
         url, moved_to, gone = row["url"], None, False
         if isinstance(result, Fetched):
-            parsed = await asyncio.to_thread(parse_feed, result.body, url=result.url,
-                                             content_type=result.content_type,
-                                             fetched_at=polled_at)
+            loop = asyncio.get_running_loop()
+            parsed = await loop.run_in_executor(PARSE_THREAD, partial(
+                parse_feed, result.body, url=result.url, content_type=result.content_type,
+                fetched_at=polled_at))
             if feed.fetch_articles and parsed.is_feed:
                 parsed = await self._with_articles(parsed)
             entries = len(parsed.entries)
-            observed = await asyncio.to_thread(observations, feed.id, tuple(feed.designations),
-                                               parsed, polled_at)
+            observed = await loop.run_in_executor(PARSE_THREAD, observations, feed.id,
+                                                  tuple(feed.designations), parsed, polled_at)
             error = parsed.error
             if result.truncated:
                 error = (f"{error}; " if error else "") + (

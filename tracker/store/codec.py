@@ -24,16 +24,19 @@ UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
-def canonical_json(value: Any) -> str:
-    """The one JSON encoding used for payloads and hashes: sorted keys, no spaces."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=_default)
-
-
 def _default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                              default=_default)
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON encoding used for payloads and hashes: sorted keys, no spaces."""
+    return _CANONICAL.encode(value)
 
 
 def encode(event: Any) -> tuple[str, int, str]:

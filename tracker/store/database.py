@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, suppress
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -19,6 +22,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
         kwargs.setdefault("pool_pre_ping", True)
+        # psycopg prepares a statement on its fifth run; a generic plan made while a table
+        # was small (a seq scan) would stay until the next ANALYZE. Plan each run instead.
+        connect_args = kwargs.setdefault("connect_args", {})
+        connect_args.setdefault("options", "-c plan_cache_mode=force_custom_plan")
         return create_engine(parsed, **kwargs)
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
@@ -41,7 +48,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout = 60000")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        # FULL: a committed append survives a power cut, not only a crash (SQLite's default).
+        cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -50,12 +58,52 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+_turns: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
+
+
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """A transaction that will write. On SQLite it takes the write lock up front (BEGIN
-    IMMEDIATE), so that it waits its turn instead of failing when it upgrades a read."""
-    with engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+    IMMEDIATE), so that it waits its turn instead of failing when it upgrades a read; the
+    threads of this process first queue on a lock of their own, which wakes the next one at
+    once where SQLite's busy handler would sleep and poll."""
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as conn, conn.begin():
+            yield conn
+        return
+    turn = _turns.setdefault(engine, threading.RLock())
+    with turn, engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
         yield conn
+
+
+@contextmanager
+def driver_writing(engine: Engine) -> Iterator[Any]:
+    """Like `writing`, on the driver's own connection, for the log's hot path: no statement
+    building, and on PostgreSQL the whole transaction in one pipeline, so that it waits
+    on the server only where it reads a result and at commit. Driver errors come out as
+    SQLAlchemy's, as they do everywhere else."""
+    dbapi = engine.dialect.loaded_dbapi
+    pooled = engine.raw_connection()
+    raw = pooled.driver_connection
+    try:
+        with raw.pipeline() if is_postgres(engine) else nullcontext():
+            if not is_postgres(engine):
+                raw.execute("BEGIN IMMEDIATE")
+            try:
+                yield raw
+                raw.commit()
+            except BaseException:
+                with suppress(dbapi.Error):
+                    raw.rollback()
+                raise
+    except dbapi.Error as e:
+        gone = engine.dialect.is_disconnect(e, raw, None)
+        if gone:
+            pooled.invalidate(e)
+        raise DBAPIError.instance(None, None, e, dbapi.Error,
+                                  connection_invalidated=gone) from e
+    finally:
+        pooled.close()
 
 
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

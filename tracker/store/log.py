@@ -10,17 +10,18 @@ later finds a committed event below N.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence, Sized
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy import Engine, bindparam, event, text
+from sqlalchemy.exc import DBAPIError
 
 from tracker.errors import ConcurrencyConflict
 from tracker.store import codec
-from tracker.store.database import insert_many, is_postgres, writing
-from tracker.store.tables import event_keys, events
+from tracker.store.database import driver_writing, is_postgres, make_engine
 
 GENESIS = "0" * 64
 # An arbitrary constant naming the log's append lock among PostgreSQL advisory locks.
@@ -97,6 +98,7 @@ class EventLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._postgres = is_postgres(engine)
+        self._writer: Engine | None = None
 
     def append(self, new: Sequence[NewEvent],
                expected: Mapping[str, int] | None = None) -> Appended:
@@ -105,30 +107,53 @@ class EventLog:
         `expected` maps streams to the version the writer last saw; if any stream moved
         on, nothing is written and ConcurrencyConflict is raised.
         """
-        with writing(self.engine) as conn:
-            if self._postgres:
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": APPEND_LOCK})
-            result = self._append(conn, new, expected or {})
-        return result
+        for attempt in (1, 2):
+            try:
+                with driver_writing(self._writing_engine()) as raw:
+                    return self._append(raw, new, expected or {})
+            except DBAPIError as e:
+                # Appends check out without a ping (a round trip each): a connection the
+                # server dropped is found on first use, and the append tried once more on
+                # a fresh one (the keys make a retry safe).
+                if attempt == 2 or not e.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
 
-    def _append(self, conn: Connection, new: Sequence[NewEvent],
+    def _writing_engine(self) -> Engine:
+        """On PostgreSQL, a small pool of the log's own that does not ping on checkout."""
+        if not self._postgres:
+            return self.engine
+        if self._writer is None:
+            writer = make_engine(self.engine.url.render_as_string(hide_password=False),
+                                 pool_pre_ping=False, pool_size=2, max_overflow=8)
+            event.listen(self.engine, "engine_disposed", lambda _: writer.dispose())
+            self._writer = writer
+        return self._writer
+
+    def _append(self, raw: Any, new: Sequence[NewEvent],
                 expected: Mapping[str, int]) -> Appended:
-        versions = self._stream_versions(conn, {e.stream for e in new} | set(expected))
+        """The hot path of every write, straight on the driver's connection: one round
+        trip takes the lock and reads the state, one writes the rows."""
+        sql = _PG if self._postgres else _SQLITE
+        streams = sorted({e.stream for e in new} | set(expected))
+        keys = list(dict.fromkeys(k for e in new for k in (e.idempotency_key, *e.aliases)))
+        versions, positions, head = _state(raw, sql, streams, keys)
         for stream, version in expected.items():
             if versions.get(stream, 0) != version:
                 raise ConcurrencyConflict(stream, version, versions.get(stream, 0))
-        known = self._known(conn, [k for e in new for k in (e.idempotency_key, *e.aliases)])
-        head = conn.exec_driver_sql(
-            "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1").first()
-        position, prev = (head[0], head[1]) if head else (0, GENESIS)
+        known = _events_at(raw, sql, positions) if positions else {}
+        position, prev = head or (0, GENESIS)
         recorded_at = now_iso()
         result: list[StoredEvent] = []
         written: list[StoredEvent] = []
         claimed: dict[str, StoredEvent] = {}
         for e in new:
-            keys = (e.idempotency_key, *e.aliases)
-            existing = next((known.get(k) or claimed.get(k) for k in keys
-                             if k in known or k in claimed), None)
+            keys = (e.idempotency_key, *e.aliases) if e.aliases else (e.idempotency_key,)
+            existing = None
+            for k in keys:
+                existing = known.get(k) or claimed.get(k)
+                if existing is not None:
+                    break
             if existing is not None:
                 result.append(existing)
                 continue
@@ -145,38 +170,15 @@ class EventLog:
             for k in keys:
                 claimed.setdefault(k, stored)
         if written:
-            insert_many(conn, events, [s.as_dict() for s in written])
-            insert_many(conn, event_keys, [
-                {"key": k, "position": s.position} for k, s in claimed.items()])
+            _write(raw, sql, written, [(k, s.position) for k, s in claimed.items()])
         return Appended(result, written)
-
-    def _stream_versions(self, conn: Connection, streams: set[str]) -> dict[str, int]:
-        if not streams:
-            return {}
-        rows = conn.exec_driver_sql(
-            f"SELECT stream, MAX(version) FROM events WHERE stream IN ({_marks(conn, streams)}) "
-            "GROUP BY stream", tuple(streams))
-        return {stream: version for stream, version in rows}
-
-    def _known(self, conn: Connection, keys: list[str]) -> dict[str, StoredEvent]:
-        if not keys:
-            return {}
-        found: dict[str, StoredEvent] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            # The hot path of every append: straight to the driver, no statement building.
-            rows = conn.exec_driver_sql(
-                f"SELECT k.key, {', '.join('e.' + c for c in _COLUMNS)} FROM event_keys k "
-                f"JOIN events e ON e.position = k.position WHERE k.key IN ({_marks(conn, chunk)})",
-                tuple(chunk))
-            for key, *row in rows:
-                found[key] = StoredEvent._make(row)
-        return found
 
     def find(self, key: str) -> StoredEvent | None:
         """The event known by an idempotency key or alias, if any."""
         with self.engine.connect() as conn:
-            return self._known(conn, [key]).get(key)
+            position = conn.execute(text("SELECT position FROM event_keys WHERE key = :k"),
+                                    {"k": key}).scalar()
+        return None if position is None else self.at(position)
 
     def read(self, after: int = 0, limit: int | None = None, batch: int = 2000,
              types: Sequence[str] | None = None) -> Iterator[StoredEvent]:
@@ -202,7 +204,7 @@ class EventLog:
         if types:
             stmt = stmt.bindparams(_expanding("types", list(types)))
         with self.engine.connect() as conn:
-            return [StoredEvent._make(row) for row in conn.execute(stmt, params)]
+            return [StoredEvent._make(row) for row in conn.execute(stmt, params).fetchall()]
 
     def read_stream(self, stream: str, after_version: int = 0) -> list[StoredEvent]:
         with self.engine.connect() as conn:
@@ -224,11 +226,81 @@ class EventLog:
         return StoredEvent._make(row) if row else None
 
 
-def _marks(conn: Connection, values: Sized) -> str:
-    """Placeholders in the driver's own style, one per value."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    return ", ".join([mark] * len(values))
-
-
 def _expanding(name: str, values: list[Any]) -> Any:
     return bindparam(name, value=values, expanding=True)
+
+
+class _Statements(NamedTuple):
+    """The append path's statements in one backend's dialect; a list parameter is an
+    array on PostgreSQL and a JSON array (read with json_each) on SQLite."""
+
+    lock: str | None
+    state: str
+    events_at: str
+    insert_events: str
+    insert_keys: str | None
+
+
+# The streams' versions ('v'), the keys already known ('k') and the head ('h') at once.
+_STATE = """SELECT 'v', stream, MAX(version) FROM events WHERE stream {streams} GROUP BY stream
+UNION ALL SELECT 'k', key, position FROM event_keys WHERE key {keys}
+UNION ALL SELECT * FROM (SELECT 'h', hash, position FROM events ORDER BY position DESC LIMIT 1) h
+"""
+_INSERT_EVENTS = f"INSERT INTO events ({', '.join(_COLUMNS)}) "
+_PG = _Statements(
+    # Every lookup under the lock is by index; a table that has grown since autovacuum
+    # last analyzed it would otherwise look small enough to scan. With scans off, the
+    # append path's plans can be prepared once and kept (plan_cache_mode auto).
+    lock="SELECT set_config('enable_seqscan', 'off', true), "
+    "set_config('plan_cache_mode', 'auto', true), pg_advisory_xact_lock(%s)",
+    # Binary parameters (%b): psycopg dumps a binary array several times faster.
+    state=_STATE.format(streams="= ANY(%b)", keys="= ANY(%b)"),
+    events_at=f"{_SELECT} WHERE position = ANY(%s)",
+    insert_events=f"WITH e AS ({_INSERT_EVENTS} SELECT * FROM unnest("
+    "%b::bigint[], %b::text[], %b::int[], %b::text[], %b::int[], %b::text[], %b::text[], "
+    "%b::text[], %b::text[], %b::text[])) "
+    "INSERT INTO event_keys (key, position) SELECT * FROM unnest(%b::text[], %b::bigint[])",
+    insert_keys=None,
+)
+_SQLITE = _Statements(
+    lock=None,
+    state=_STATE.format(streams="IN (SELECT value FROM json_each(?))",
+                        keys="IN (SELECT value FROM json_each(?))"),
+    events_at=f"{_SELECT} WHERE position IN (SELECT value FROM json_each(?))",
+    insert_events=f"{_INSERT_EVENTS} VALUES ({', '.join('?' * len(_COLUMNS))})",
+    insert_keys="INSERT INTO event_keys (key, position) VALUES (?, ?)",
+)
+
+
+def _param(sql: _Statements, values: list[Any]) -> Any:
+    return values if sql is _PG else json.dumps(values)
+
+
+def _state(raw: Any, sql: _Statements, streams: list[str], keys: list[str]
+           ) -> tuple[dict[str, int], dict[str, int], tuple[int, str] | None]:
+    """Under the append lock: the streams' versions, the positions of the keys already
+    known, and the head (on PostgreSQL: the lock and the reads in one round trip)."""
+    if sql.lock is not None:
+        raw.execute(sql.lock, (APPEND_LOCK,))
+    found: dict[str, dict[str, int]] = {"v": {}, "k": {}, "h": {}}
+    for kind, name, number in raw.execute(sql.state, (_param(sql, streams), _param(sql, keys))):
+        found[kind][name] = number
+    head = next(((p, h) for h, p in found["h"].items()), None)
+    return found["v"], found["k"], head
+
+
+def _events_at(raw: Any, sql: _Statements, positions: dict[str, int]) -> dict[str, StoredEvent]:
+    """The stored events for keys already known, by key."""
+    rows = raw.execute(sql.events_at, (_param(sql, sorted(set(positions.values()))),))
+    by_position = {row[0]: StoredEvent._make(row) for row in rows}
+    return {key: by_position[p] for key, p in positions.items()}
+
+
+def _write(raw: Any, sql: _Statements, written: list[StoredEvent],
+           keys: list[tuple[str, int]]) -> None:
+    if sql.insert_keys is not None:
+        raw.executemany(sql.insert_events, written)
+        raw.executemany(sql.insert_keys, keys)
+        return
+    raw.execute(sql.insert_events, [list(column) for column in zip(*written, strict=True)]
+                + [list(column) for column in zip(*keys, strict=True)])

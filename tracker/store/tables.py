@@ -33,7 +33,7 @@ events = Table(
     Column("type", String(100), nullable=False),
     Column("type_version", Integer, nullable=False),
     Column("payload", Text, nullable=False),
-    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("idempotency_key", String(200), nullable=False),
     Column("recorded_at", String(32), nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
@@ -47,6 +47,7 @@ event_keys = Table(
     metadata,
     Column("key", String(200), primary_key=True),
     Column("position", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 # How far each follower of the log has read; written with the follower's rows.

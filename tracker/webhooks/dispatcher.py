@@ -2,9 +2,10 @@
 
 Several instances share the work: a delivery is leased by a conditional update, so each is
 sent by one instance at a time, and one leased by an instance that died is taken over when
-its lease runs out. Per subscription only the oldest pending delivery is eligible, so a
-receiver never sees a later transition before an earlier one; a delivery marked failed after
-its last retry no longer holds the later ones back.
+its lease runs out. Per subscription only a run of pending deliveries that starts at the
+oldest, or right after the ones this instance holds, is leased, so a receiver never sees a
+later transition before an earlier one; a delivery marked failed after its last retry no
+longer holds the later ones back.
 """
 
 from __future__ import annotations
@@ -18,36 +19,29 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, func, select, text, update
 
 from tracker.config import Settings
 from tracker.metrics import Metrics
-from tracker.store.database import writing
+from tracker.store.database import insert_many, writing
 from tracker.webhooks.sender import SendResult, send
 from tracker.webhooks.tables import attempts, deliveries, subscriptions
 
 log = logging.getLogger("tracker.webhooks")
 LEASE_MARGIN = 30.0
-RUN = 25  # deliveries of one subscription leased and sent back to back
+RUN = 25  # deliveries of one subscription leased at a time
 
-# The oldest pending deliveries of each subscription whose oldest is due and free.
-CLAIM = """
-SELECT d.id, d.subscription_id, s.url, s.secret, d.payload, d.attempts, d.recorded_at
-FROM (SELECT id, subscription_id, position, payload, attempts, recorded_at, next_attempt_at,
-             lease_until,
-             ROW_NUMBER() OVER (PARTITION BY subscription_id ORDER BY position) AS n
-      FROM webhook_deliveries WHERE status = 'pending') AS d
-JOIN webhook_subscriptions AS s ON s.id = d.subscription_id
-WHERE d.n <= :run AND NOT s.deleted AND s.disabled_reason IS NULL
-  AND (d.lease_until IS NULL OR d.lease_until < :now)
-  AND d.subscription_id IN (
-      SELECT subscription_id FROM webhook_deliveries AS h
-      WHERE h.status = 'pending' AND h.next_attempt_at <= :now
-        AND (h.lease_until IS NULL OR h.lease_until < :now)
-        AND h.position = (SELECT MIN(position) FROM webhook_deliveries AS o
-                          WHERE o.subscription_id = h.subscription_id AND o.status = 'pending'))
-ORDER BY d.subscription_id, d.position
-"""
+ACTIVE = text("SELECT id, url, secret FROM webhook_subscriptions "
+              "WHERE NOT deleted AND disabled_reason IS NULL ORDER BY id")
+# One subscription's oldest pending deliveries after a position: an index range scan on
+# (status, subscription_id, position).
+PENDING = text("SELECT id, position, payload, attempts, recorded_at, next_attempt_at, lease_until "
+               "FROM webhook_deliveries WHERE status = 'pending' AND subscription_id = :s "
+               "AND position > :after ORDER BY position LIMIT :n")
+RECORD = text("UPDATE webhook_deliveries SET status = :status, attempts = :attempts, "
+              "next_attempt_at = COALESCE(:next_attempt_at, next_attempt_at), "
+              "lease_owner = NULL, lease_until = NULL, last_status_code = :code, "
+              "last_error = :error, delivered_at = :delivered_at WHERE id = :id")
 
 
 def now_iso(at: float | None = None) -> str:
@@ -64,6 +58,10 @@ class Claimed:
     attempts: int
     recorded_at: str
     lease_until: float
+    position: int = 0
+
+
+Answer = tuple[Claimed, SendResult]
 
 
 class Dispatcher:
@@ -74,42 +72,80 @@ class Dispatcher:
         self.delays = settings.retry_delays
         self.rng = random.Random()
 
+    def round(self, answers: list[Answer] = (), release: list[str] = (),  # type: ignore[assignment]
+              lanes: dict[str, tuple[int, int | None]] | None = None,
+              run: int = RUN) -> list[list[Claimed]]:
+        """One short transaction: record the answers, release what will not be sent, and
+        lease what is due next. `lanes` maps a subscription to (room, position of the last
+        delivery this instance holds, or None when it holds none); others get `run` room."""
+        with writing(self.engine) as conn:
+            self._record(conn, answers)
+            if release:
+                conn.execute(update(deliveries).where(
+                    deliveries.c.id.in_(list(release)), deliveries.c.lease_owner == self.owner,
+                ).values(lease_owner=None, lease_until=None))
+            return self._claim(conn, lanes or {}, run)
+
     def claim(self, run: int = RUN) -> list[list[Claimed]]:
         """Lease, for each subscription whose oldest pending delivery is due and free, its
         oldest pending deliveries (up to `run`), in log order."""
+        return self.round(run=run)
+
+    def record(self, answers: list[Answer]) -> None:
+        with writing(self.engine) as conn:
+            self._record(conn, answers)
+
+    def _claim(self, conn: Connection, lanes: dict[str, tuple[int, int | None]],
+               run: int) -> list[list[Claimed]]:
         now = time.time()
         lease = now + self.settings.webhook_timeout + LEASE_MARGIN
-        with writing(self.engine) as conn:
-            rows = conn.execute(text(CLAIM), {"now": now, "run": run}).all()
-            if not rows:
-                return []
-            ids = [r.id for r in rows]
-            conn.execute(update(deliveries).where(
-                deliveries.c.id.in_(ids), deliveries.c.status == "pending",
-                (deliveries.c.lease_until.is_(None)) | (deliveries.c.lease_until < now),
-            ).values(lease_owner=self.owner, lease_until=lease))
-            mine = set(conn.execute(select(deliveries.c.id).where(
-                deliveries.c.id.in_(ids), deliveries.c.lease_owner == self.owner,
-                deliveries.c.lease_until == lease)).scalars())
-        runs: dict[str, list[Claimed]] = {}
-        for r in rows:  # ordered by subscription, then position
-            if r.id in mine:
-                runs.setdefault(r.subscription_id, []).append(Claimed(*r[:7], lease))
-        return list(runs.values())
+        wanted: dict[str, list[Claimed]] = {}
+        for sub in conn.execute(ACTIVE).all():
+            room, after = lanes.get(sub.id, (run, None))
+            if room <= 0:
+                continue
+            rows = conn.execute(PENDING, {"s": sub.id, "after": -1 if after is None else after,
+                                          "n": room}).all()
+            run_of: list[Claimed] = []
+            for r in rows:  # a run of free and due deliveries, in log order
+                if (r.lease_until is not None and r.lease_until >= now) or r.next_attempt_at > now:
+                    break
+                run_of.append(Claimed(r.id, sub.id, sub.url, sub.secret, r.payload,
+                                      r.attempts, r.recorded_at, lease, r.position))
+            if run_of:
+                wanted[sub.id] = run_of
+        if not wanted:
+            return []
+        ids = [c.id for cs in wanted.values() for c in cs]
+        got = set(conn.execute(update(deliveries).where(
+            deliveries.c.id.in_(ids), deliveries.c.status == "pending",
+            func.coalesce(deliveries.c.lease_until, 0.0) < now,
+        ).values(lease_owner=self.owner, lease_until=lease).returning(deliveries.c.id)).scalars())
+        runs, lost = [], []
+        for cs in wanted.values():  # keep each run up to the first another instance took
+            n = next((i for i, c in enumerate(cs) if c.id not in got), len(cs))
+            if cs[:n]:
+                runs.append(cs[:n])
+            lost += [c.id for c in cs[n:] if c.id in got]
+        if lost:
+            conn.execute(update(deliveries).where(deliveries.c.id.in_(lost)).values(
+                lease_owner=None, lease_until=None))
+        return runs
 
     async def run_once(self) -> int:
         """Send what is due now and record the answers; return how many were attempted."""
         runs = await asyncio.to_thread(self.claim)
-        outcomes = [o for done in await asyncio.gather(*(self.send_run(r) for r in runs))
-                    for o in done]
-        await asyncio.to_thread(self.record, outcomes)
-        return len(outcomes)
+        done = await asyncio.gather(*(self.send_run(r) for r in runs))
+        answers = [a for sent, _ in done for a in sent]
+        rest = [c.id for _, unsent in done for c in unsent]
+        await asyncio.to_thread(self.round, answers, rest, None, 0)
+        return len(answers)
 
-    async def send_run(self, run: list[Claimed]) -> list[tuple[Claimed, SendResult]]:
+    async def send_run(self, run: list[Claimed]) -> tuple[list[Answer], list[Claimed]]:
         """One subscription's deliveries, one after another, stopping at the first that is
-        not accepted (its retry comes first) or when the lease would run out; the rest are
-        released for the next round."""
-        done: list[tuple[Claimed, SendResult]] = []
+        not accepted (its retry comes first) or when the lease would run out; returns the
+        answers and the deliveries left unsent."""
+        done: list[Answer] = []
         for c in run:
             if time.time() + self.settings.webhook_timeout > c.lease_until:
                 break
@@ -117,59 +153,54 @@ class Dispatcher:
             done.append((c, result))
             if not result.ok:
                 break
-        rest = [c.id for c in run[len(done):]]
-        if rest:
-            await asyncio.to_thread(self.release, rest)
-        return done
+        return done, run[len(done):]
 
     async def send(self, c: Claimed) -> SendResult:
         return await send(self.client, c.url, c.secret, c.id, c.payload,
                           self.settings.webhook_timeout, self.settings.webhook_allow_private)
 
-    def release(self, ids: list[str]) -> None:
-        with writing(self.engine) as conn:
-            conn.execute(update(deliveries).where(
-                deliveries.c.id.in_(ids), deliveries.c.lease_owner == self.owner,
-            ).values(lease_owner=None, lease_until=None))
-
-    def record(self, outcomes: list[tuple[Claimed, SendResult]]) -> None:
+    def _record(self, conn: Connection, answers: list[Answer]) -> None:
+        """Every answer's outcome and attempt, each kind in one batched statement."""
+        if not answers:
+            return
         now = time.time()
-        with writing(self.engine) as conn:
-            for c, result in outcomes:
-                attempt = c.attempts + 1
-                values: dict[str, Any] = {"attempts": attempt, "lease_owner": None,
-                                          "lease_until": None,
-                                          "last_status_code": result.status_code,
-                                          "last_error": result.error}
-                next_retry = None
-                if result.ok:
-                    values.update(status="delivered", delivered_at=now_iso(now))
-                    committed = datetime.fromisoformat(c.recorded_at.replace("Z", "+00:00"))
-                    self.metrics.delivery_latency.observe(max(0.0, now - committed.timestamp()))
-                    outcome = "delivered"
-                elif result.status_code == 410:
-                    values.update(status="failed")
-                    conn.execute(update(subscriptions).where(subscriptions.c.id == c.subscription_id)
-                                 .values(disabled_reason="the receiver answered 410 Gone"))
-                    outcome = "gone"
-                elif attempt > len(self.delays):
-                    values.update(status="failed")
-                    outcome = "failed"
-                else:
-                    delay = self.delays[attempt - 1] * self.rng.uniform(0.8, 1.2)
-                    next_retry = now + delay
-                    values.update(next_attempt_at=next_retry)
-                    outcome = "retry"
-                conn.execute(update(deliveries).where(deliveries.c.id == c.id).values(**values))
-                conn.execute(insert(attempts).values(
-                    delivery_id=c.id, attempt=attempt, at=now_iso(now),
-                    status_code=result.status_code, error=result.error,
-                    duration_ms=result.duration_ms,
-                    next_retry_at=now_iso(next_retry) if next_retry else None))
-                self.metrics.deliveries.labels(outcome).inc()
-                level = logging.INFO if result.ok else logging.WARNING
-                log.log(level, "delivery %s to %s: %s%s", c.id, c.url, outcome,
-                        f" ({result.error})" if result.error else "")
+        at = now_iso(now)
+        updates, tried = [], []
+        for c, result in answers:
+            attempt = c.attempts + 1
+            row: dict[str, Any] = {"id": c.id, "attempts": attempt, "status": "pending",
+                                   "next_attempt_at": None, "code": result.status_code,
+                                   "error": result.error, "delivered_at": None}
+            next_retry = None
+            if result.ok:
+                row.update(status="delivered", delivered_at=at)
+                committed = datetime.fromisoformat(c.recorded_at.replace("Z", "+00:00"))
+                self.metrics.delivery_latency.observe(max(0.0, now - committed.timestamp()))
+                outcome = "delivered"
+            elif result.status_code == 410:
+                row.update(status="failed")
+                conn.execute(update(subscriptions).where(subscriptions.c.id == c.subscription_id)
+                             .values(disabled_reason="the receiver answered 410 Gone"))
+                outcome = "gone"
+            elif attempt > len(self.delays):
+                row.update(status="failed")
+                outcome = "failed"
+            else:
+                next_retry = now + self.delays[attempt - 1] * self.rng.uniform(0.8, 1.2)
+                row.update(next_attempt_at=next_retry)
+                outcome = "retry"
+            updates.append(row)
+            tried.append({"delivery_id": c.id, "attempt": attempt, "at": at,
+                          "status_code": result.status_code, "error": result.error,
+                          "duration_ms": result.duration_ms,
+                          "next_retry_at": now_iso(next_retry) if next_retry else None})
+            self.metrics.deliveries.labels(outcome).inc()
+            if not result.ok:
+                log.warning("delivery %s to %s: %s (%s)", c.id, c.url, outcome, result.error)
+            elif log.isEnabledFor(logging.INFO):
+                log.info("delivery %s to %s: %s", c.id, c.url, outcome)
+        conn.execute(RECORD, updates)
+        insert_many(conn, attempts, tried)
 
     def next_due(self) -> float | None:
         """When the next pending delivery is due (epoch seconds), if any."""

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import random
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tracker import views
 from tracker.bootstrap import Tracker, build
 from tracker.config import Settings
-from tracker.domain.events import EvidenceRecorded, StageOverridden
+from tracker.domain.events import EvidenceRecorded, EvidenceRejected, StageOverridden
+from tracker.projections.status import status_document
 from tracker.services import audit
 
 D = "taliban-designation"
@@ -103,3 +105,48 @@ def test_an_unknown_designation_is_refused(tracker: Tracker) -> None:
 
     with pytest.raises(UnknownDesignation):
         views.status_json(tracker, "no-such-thing")
+
+
+def test_late_evidence_projects_as_the_rules_read_in_order_and_in_time(tracker: Tracker) -> None:
+    """Many readings arriving out of publication order, some read again or rejected, and
+    overrides: the projection (which re-folds from its tables) matches the fold held in
+    memory, now, as of past times and as known at past times; a replay agrees."""
+    rng = random.Random(11)
+    stages = [None, "considered", "proposed", "court-approved", "reversed"]
+    known: list[tuple[datetime, dict]] = []
+    for step in range(120):
+        batch: list[object] = []
+        for _ in range(rng.randint(1, 4)):
+            obs = f"o{rng.randrange(60)}"
+            published = TALKS + timedelta(days=rng.randrange(300), minutes=step)
+            roll = rng.random()
+            if roll < 0.85:
+                batch.append(evidence(obs, rng.choice(stages), published, f"v{step}"))
+            elif roll < 0.93:
+                batch.append(StageOverridden(D, rng.choice(stages[:4]), "analyst", published))
+            elif obs in tracker.writer.state(D).readings:
+                batch.append(EvidenceRejected(D, obs, "not about this list"))
+        if batch:
+            tracker.writer.record(D, batch)
+        if step % 3 == 0:
+            tracker.project()
+            time.sleep(0.002)
+            known.append((datetime.now(UTC), status(tracker)))
+            time.sleep(0.002)
+    tracker.project()
+
+    def timeline_part(document: dict) -> tuple:
+        return (document["stage"], document["since"], document["evidence"],
+                document["evidence_total"], document["history"])
+
+    state = tracker.writer.state(D)
+    held = status_document(state.designation, state.timeline(), 0, None)
+    assert len(held["history"]) > 5
+    assert timeline_part(status(tracker)) == timeline_part(held)
+    for day in range(0, 320, 40):
+        as_of = TALKS + timedelta(days=day)
+        held = status_document(state.designation, state.timeline(as_of), 0, None)
+        assert timeline_part(status(tracker, as_of=as_of)) == timeline_part(held)
+    for at, document in known:
+        assert timeline_part(status(tracker, known_at=at)) == timeline_part(document)
+    assert all(c.difference is None for c in audit.replay_beside(tracker))

@@ -146,3 +146,14 @@ def test_verify_catches_inserted_and_reordered_events(log: EventLog) -> None:
     with pytest.raises(ChainBroken) as caught:
         verify_chain([stored[0], forged, *stored[1:]])
     assert caught.value.position == 2
+
+
+def test_an_append_outlives_a_connection_the_server_dropped(log: EventLog) -> None:
+    if log.engine.dialect.name != "postgresql":
+        pytest.skip("a server that drops connections: PostgreSQL")
+    log.append([new("a", "k1")])
+    with log.engine.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    assert [e.position for e in log.append([new("a", "k2")]).written] == [2]
+    assert [e.idempotency_key for e in log.read()] == ["k1", "k2"]

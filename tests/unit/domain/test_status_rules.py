@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.domain.designations import Designation
 from tracker.domain.events import (
@@ -14,7 +17,7 @@ from tracker.domain.events import (
     StageOverridden,
     StatusChanged,
 )
-from tracker.domain.status import DesignationState, evolve
+from tracker.domain.status import SHOWN, DesignationState, evolve
 
 TALIBAN = Designation("t", "Taliban", ("Taliban",), ("Russia",))
 
@@ -118,3 +121,119 @@ def test_a_recorded_status_change_is_remembered() -> None:
 
 def test_stages_outside_the_ladder_are_ignored() -> None:
     assert fold(ev("a", "listed", 1)).timeline().stage is None
+
+
+# The incremental fold against the rules read straight, on any arrival order.
+
+REFERENCE_RANK = {None: 0, "considered": 1, "proposed": 2, "court-approved": 3}
+
+
+def reference(events: list[object]) -> list[tuple]:
+    """The rules of SPEC.md applied from scratch: newest reading per observation, rejected
+    ones dropped, read in publication order; each step with every reading behind it."""
+    newest: dict[str, EvidenceRecorded] = {}
+    rejected: set[str] = set()
+    overrides = []
+    for event in events:
+        if isinstance(event, EvidenceRecorded):
+            newest[event.observation_id] = event
+        elif isinstance(event, EvidenceRejected):
+            rejected.add(event.observation_id)
+        elif isinstance(event, StageOverridden):
+            overrides.append(event)
+    items = sorted([e for e in newest.values() if e.observation_id not in rejected
+                    and e.stage in (*TALIBAN.stages, "reversed")] + overrides,
+                   key=lambda e: e.published_at if isinstance(e, EvidenceRecorded)
+                   else e.effective_at)
+    stage, steps = None, []
+    for item in items:
+        if isinstance(item, StageOverridden):
+            if item.stage != stage:
+                steps.append([stage, item.stage, item.effective_at, "override", []])
+                stage = item.stage
+        elif item.stage == "reversed":
+            if stage is not None:
+                steps.append([stage, TALIBAN.below(stage), item.published_at, "reversed",
+                              [item.observation_id]])
+                stage = TALIBAN.below(stage)
+        elif REFERENCE_RANK[item.stage] > REFERENCE_RANK[stage]:
+            steps.append([stage, item.stage, item.published_at, "evidence",
+                          [item.observation_id]])
+            stage = item.stage
+        elif item.stage == stage and steps:
+            steps[-1][4].append(item.observation_id)
+    return [(a, b, since, cause, tuple(obs[:SHOWN]), len(obs))
+            for a, b, since, cause, obs in steps]
+
+
+def observed(state: DesignationState) -> list[tuple]:
+    return [(t.from_stage, t.to_stage, t.since, t.cause,
+             tuple(r.observation_id for r in t.evidence), t.evidence_total)
+            for t in state.timeline().history]
+
+
+STAGE = st.sampled_from([None, "considered", "proposed", "court-approved", "reversed", "listed"])
+OBSERVATIONS = st.sampled_from([f"o{i}" for i in range(40)])
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[object]:
+    """Evidence (each observation published at its own minute, sometimes read again with
+    another stage), a few overrides and rejections; no two at the same effective time."""
+    minutes = {f"o{i}": i * 7 % 40 for i in range(40)}
+    events: list[object] = []
+    for _ in range(draw(st.integers(1, 60))):
+        kind = draw(st.sampled_from(["evidence"] * 8 + ["override", "rejection"]))
+        if kind == "evidence":
+            obs = draw(OBSERVATIONS)
+            events.append(EvidenceRecorded(
+                "t", obs, draw(STAGE), 0.9, None, f"v{len(events)}", "wire", None, obs,
+                datetime(2025, 1, 1, 0, minutes[obs], tzinfo=UTC)))
+        elif kind == "override":
+            stage = draw(st.sampled_from([None, *TALIBAN.stages]))
+            events.append(StageOverridden("t", stage, "analyst", datetime(
+                2025, 1, 1, 0, draw(st.integers(0, 39)), 30, len(events), tzinfo=UTC)))
+        else:
+            events.append(EvidenceRejected("t", draw(OBSERVATIONS), "not about this list"))
+    return events
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories(), st.randoms())
+def test_any_arrival_order_folds_as_the_rules_read_from_scratch(
+        events: list[object], rng: random.Random) -> None:
+    # What matters per observation is its newest reading and whether it was rejected, so
+    # shuffle while keeping each observation's readings in their order.
+    order = list(range(len(events)))
+    rng.shuffle(order)
+    by_observation: dict[str, list[int]] = {}
+    for i, e in enumerate(events):
+        if isinstance(e, EvidenceRecorded):
+            by_observation.setdefault(e.observation_id, []).append(i)
+    slots = {obs: iter(sorted(order.index(i) for i in idx))
+             for obs, idx in by_observation.items()}
+    shuffled: list[object] = [None] * len(events)
+    for i, e in enumerate(events):
+        at = next(slots[e.observation_id]) if isinstance(e, EvidenceRecorded) \
+            else order.index(i)
+        shuffled[at] = e
+    assert observed(fold(*events)) == reference(events)
+    assert observed(fold(*shuffled)) == reference(shuffled) == reference(events)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(SHOWN + 1, 400), st.randoms())
+def test_the_fold_keeps_the_first_readings_of_a_step_and_counts_the_rest(
+        count: int, rng: random.Random) -> None:
+    days = list(range(count))
+    rng.shuffle(days)
+    state = DesignationState(TALIBAN)
+    for position, d in enumerate(days, start=1):
+        evolve(state, EvidenceRecorded("t", f"o{d}", "proposed", 0.9, None, "v1", "wire", None,
+                                       "t", datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=d)),
+               position, "")
+    assert state._fold is not None
+    (step,) = state._fold.steps
+    assert len(step.shown) == SHOWN  # what is held per step stays bounded
+    assert [r.observation_id for r in step.shown] == [f"o{d}" for d in range(SHOWN)]
+    assert state.timeline().evidence_total == count

@@ -66,6 +66,18 @@ def test_entity_bombs_and_external_entities_are_refused_unread() -> None:
         assert not feed.is_feed and "declares XML entities" in feed.error
 
 
+def test_links_relative_to_the_feed_and_unreadable_links() -> None:
+    rss = b"""<rss version="2.0"><channel><title>W</title>
+<item><guid isPermaLink="false">1</guid><title>A</title><link>../a/1</link></item>
+<item><guid isPermaLink="false">2</guid><title>B</title><link>http://x:port/b</link></item>
+<item><guid isPermaLink="false">3</guid><title>C</title><link>http://[::1/c</link></item>
+</channel></rss>"""
+    feed = parse_feed(rss, url="https://example.org/feeds/rss.xml", content_type="text/xml",
+                      fetched_at=NOW)
+    assert [(e.entry_id, e.link) for e in feed.entries] == [
+        ("1", "https://example.org/a/1"), ("2", None), ("3", None)]
+
+
 def test_canonical_links() -> None:
     assert canonical_url("HTTPS://Example.org:443/a/?utm_medium=rss&b=2&a=1#frag") == \
         "https://example.org/a?a=1&b=2"
