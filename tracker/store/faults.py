@@ -15,6 +15,9 @@ def unavailable(exc: BaseException | None) -> str | None:
         cause = exc.orig if exc.orig is not None else exc
         lines = str(cause).strip().splitlines()
         return lines[0] if lines else cause.__class__.__name__
+    if exc is not None and any(c.__name__ == "OperationalError" for c in type(exc).__mro__):
+        lines = str(exc).strip().splitlines()  # the driver's own (psycopg, sqlite3)
+        return lines[0] if lines else type(exc).__name__
     return None
 
 
