@@ -26,7 +26,7 @@ from tests.story import ALL, Story
 from tracker.store.database import make_engine
 from tracker.store.migrate import upgrade
 
-OUTAGE_SECONDS = float(os.environ.get("TRACKER_OUTAGE_SECONDS", "6"))
+OUTAGE_SECONDS = float(os.environ.get("TRACKER_OUTAGE_SECONDS", "5"))
 
 
 def through_fault(story: Story, tmp_path: Path,

@@ -62,7 +62,7 @@ def test_two_instances_polling_and_delivering_one_killed(postgres_url: str, tmp_
                                                          httpserver: HTTPServer) -> None:
     """Both poll and deliver; each round one is killed with `kill -9` (the one in the middle of
     a poll; restarted but in the last round): the survivor finishes the work, nothing lost or doubled."""
-    rounds = int(os.environ.get("TRACKER_TWO_INSTANCE_ROUNDS", "3"))
+    rounds = int(os.environ.get("TRACKER_TWO_INSTANCE_ROUNDS", "2"))
     rng = random.Random(rounds)
     story = Story(postgres_url, httpserver, tmp_path)
     ports = [free_port(), free_port()]
