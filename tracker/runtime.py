@@ -87,8 +87,7 @@ class Service:
         if not background:
             return
         await asyncio.to_thread(self.poller.sync_schedule)
-        await asyncio.to_thread(release_dead, self.tracker.engine, deliveries,
-                                deliveries.c.lease_owner, deliveries.c.lease_until)
+        await asyncio.to_thread(self._release_dead)
         self._tasks.append(asyncio.create_task(self._pump(), name="pump"))
         self._tasks.append(asyncio.create_task(self._deliver(), name="deliver"))
         self._scheduler = build_scheduler(self.tracker.catalog, self._poll, self._poll_due)

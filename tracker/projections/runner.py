@@ -29,7 +29,7 @@ def checkpoint_of(conn: Connection, name: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _claim(conn: Connection, name: str, postgres: bool) -> int | None:
+def claim_checkpoint(conn: Connection, name: str, postgres: bool) -> int | None:
     """Lock this projection's checkpoint for the transaction; None if another instance has it."""
     if not postgres:  # SQLite: the transaction began IMMEDIATE and holds the write lock
         return checkpoint_of(conn, name)
@@ -65,7 +65,7 @@ class Runner:
     def _step(self, projection: Projection) -> tuple[int, bool]:
         """How many events one batch read, and whether it reached the head it saw."""
         with writing(self.engine, durable=False) as conn:
-            start = _claim(conn, projection.name, self._postgres)
+            start = claim_checkpoint(conn, projection.name, self._postgres)
             if start is None:
                 return 0, True
             if self._seen.get(projection.name) != start:

@@ -213,7 +213,7 @@ def decision_row(stored: StoredEvent, e: StageOverridden | EvidenceRejected) -> 
             "effective": micros(e.effective_at) if isinstance(e, StageOverridden) else None}
 
 
-def _reading(r: Any) -> Reading:
+def reading_from_row(r: Any) -> Reading:
     return Reading(r.observation_id, r.stage, r.confidence, r.quote, r.classifier_version,
                    r.feed, r.url, r.title, datetime.fromisoformat(r.published_at),
                    r.recorded_at, r.position)
@@ -237,7 +237,7 @@ def latest_readings(conn: Connection,
         for r in rows:
             seen = (r.designation, r.observation_id)
             if seen in wanted and (seen not in found or found[seen].position < r.position):
-                found[seen] = _reading(r)
+                found[seen] = reading_from_row(r)
     return found
 
 
@@ -268,7 +268,7 @@ def stored_items(conn: Connection, designation: Designation, after: Key | None =
     decided = [override_of(_decision_event(r), r.position, r.recorded_at)  # type: ignore[arg-type]
                for r in conn.execute(overrides)]
     rows = conn.execute(readings.execution_options(yield_per=2000))
-    found = (_reading(r) for r in rows if known(designation, r.stage))
+    found = (reading_from_row(r) for r in rows if known(designation, r.stage))
     yield from heapq.merge(found, sorted(decided, key=key_of), key=key_of)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from tracker import classify as classifier
 from tracker.config import Catalog
 from tracker.domain.designations import Article
 from tracker.domain.events import EntryObserved, EvidenceRecorded
-from tracker.projections.runner import checkpoint_of, save_checkpoint
+from tracker.projections.runner import checkpoint_of, claim_checkpoint, save_checkpoint
 from tracker.services.designations import DesignationWriter
 from tracker.store.database import is_postgres, writing
 from tracker.store.log import EventLog
@@ -56,7 +56,6 @@ class Reader:
         self.engine, self.log, self.catalog, self.writer = engine, log, catalog, writer
         self.batch = batch
         self._lock = threading.Lock()
-        self._has_row = False  # the checkpoint's row exists (PostgreSQL)
 
     def step(self) -> int:
         """Read one batch of observations; return how many events it moved past."""
@@ -77,22 +76,14 @@ class Reader:
 
     def _step_locked(self) -> tuple[int, bool]:
         # Hold the checkpoint's row lock while reading: one instance reads at a time.
-        with self.engine.connect() as conn:
-            if not self._has_row:
-                conn.execute(text("INSERT INTO checkpoints (name, position) VALUES (:n, 0) "
-                                  "ON CONFLICT (name) DO NOTHING"), {"n": NAME})
-                conn.commit()
-            with conn.begin():
-                row = conn.execute(text("SELECT position FROM checkpoints WHERE name = :n "
-                                        "FOR UPDATE SKIP LOCKED"), {"n": NAME}).first()
-                self._has_row = row is not None
-                if row is None:  # another instance reads now (or the row is yet to be made)
-                    return 0, True
-                start = int(row[0])
-                end, at_head = self._read(start)
-                if end > start:
-                    save_checkpoint(conn, NAME, end)
-            return end - start, at_head
+        with self.engine.connect() as conn, conn.begin():
+            start = claim_checkpoint(conn, NAME, postgres=True)
+            if start is None:  # another instance reads now
+                return 0, True
+            end, at_head = self._read(start)
+            if end > start:
+                save_checkpoint(conn, NAME, end)
+        return end - start, at_head
 
     def _read(self, start: int) -> tuple[int, bool]:
         head, _ = self.log.head()

@@ -87,29 +87,34 @@ def driver_writing(engine: Engine) -> Iterator[Any]:
     """Like `writing`, on the driver's own connection, for the log's hot path: no statement
     building, and on PostgreSQL the whole transaction in one pipeline, so that it waits
     on the server only where it reads a result and at commit. Driver errors come out as
-    SQLAlchemy's, as they do everywhere else."""
+    SQLAlchemy's, as they do everywhere else, a failure to connect included."""
     dbapi = engine.dialect.loaded_dbapi
-    pooled = engine.raw_connection()
-    raw = pooled.driver_connection
-    try:
-        with raw.pipeline() if is_postgres(engine) else nullcontext():
-            if not is_postgres(engine):
-                raw.execute("BEGIN IMMEDIATE")
-            try:
-                yield raw
-                raw.commit()
-            except BaseException:
-                with suppress(dbapi.Error):
-                    raw.rollback()
-                raise
-    except dbapi.Error as e:
-        gone = engine.dialect.is_disconnect(e, raw, None)
-        if gone:
-            pooled.invalidate(e)
-        raise DBAPIError.instance(None, None, e, dbapi.Error,
-                                  connection_invalidated=gone) from e
-    finally:
-        pooled.close()
+    postgres = is_postgres(engine)
+    with nullcontext() if postgres else _turns.setdefault(engine, threading.RLock()):
+        try:
+            pooled = engine.raw_connection()
+        except dbapi.Error as e:
+            raise DBAPIError.instance(None, None, e, dbapi.Error) from e
+        raw = pooled.driver_connection
+        try:
+            with raw.pipeline() if postgres else nullcontext():
+                if not postgres:
+                    raw.execute("BEGIN IMMEDIATE")
+                try:
+                    yield raw
+                    raw.commit()
+                except BaseException:
+                    with suppress(dbapi.Error):
+                        raw.rollback()
+                    raise
+        except dbapi.Error as e:
+            gone = engine.dialect.is_disconnect(e, raw, None)
+            if gone:
+                pooled.invalidate(e)
+            raise DBAPIError.instance(None, None, e, dbapi.Error,
+                                      connection_invalidated=gone) from e
+        finally:
+            pooled.close()
 
 
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 
-import psycopg
 from sqlalchemy.exc import DBAPIError, OperationalError
-
-# The log's appends use the driver directly, whose errors SQLAlchemy does not wrap.
-DRIVER_UNAVAILABLE = (psycopg.OperationalError, sqlite3.OperationalError)
 
 
 def unavailable(exc: BaseException | None) -> str | None:
     """A one-line reason when `exc` says the database cannot be reached or is locked."""
     if isinstance(exc, OperationalError) or (
             isinstance(exc, DBAPIError) and exc.connection_invalidated):
-        cause: BaseException = exc.orig if exc.orig is not None else exc
-    elif isinstance(exc, DRIVER_UNAVAILABLE):
-        cause = exc
-    else:
-        return None
-    lines = str(cause).strip().splitlines()
-    return lines[0] if lines else cause.__class__.__name__
+        cause = exc.orig if exc.orig is not None else exc
+        lines = str(cause).strip().splitlines()
+        return lines[0] if lines else cause.__class__.__name__
+    return None
 
 
 def log_failure(logger: logging.Logger, message: str, *args: object) -> None:

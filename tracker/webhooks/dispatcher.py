@@ -93,10 +93,6 @@ class Dispatcher:
         oldest pending deliveries (up to `run`), in log order."""
         return self.round(run=run)
 
-    def record(self, answers: list[Answer]) -> None:
-        with writing(self.engine) as conn:
-            self._record(conn, answers)
-
     def _claim(self, conn: Connection, lanes: dict[str, tuple[int, int | None]],
                run: int) -> list[list[Claimed]]:
         now = time.time()

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
 from tracker.domain.events import EvidenceRecorded, StatusChanged
-from tracker.domain.status import Reading
-from tracker.projections.status import iso, reading_json
+from tracker.domain.status import Reading, reading_of
+from tracker.projections.status import iso, reading_from_row, reading_json
 from tracker.projections.tables import evidence
 from tracker.projections.upsert import insert_new
 from tracker.services.designations import stream_of
@@ -75,10 +74,7 @@ class Outbox:
             evidence.c.observation_id.in_(sorted(wanted)),
             evidence.c.position < stored.position).order_by(evidence.c.position)).all()
         for r in rows:
-            found[r.observation_id] = Reading(
-                r.observation_id, r.stage, r.confidence, r.quote, r.classifier_version, r.feed,
-                r.url, r.title, datetime.fromisoformat(r.published_at), r.recorded_at,
-                r.position)
+            found[r.observation_id] = reading_from_row(r)
         if wanted <= found.keys():
             return [reading_json(found[o]) for o in change.observation_ids]
         for e in self.log.read_stream(stream_of(change.designation)):
@@ -88,7 +84,5 @@ class Outbox:
                 continue
             ev: EvidenceRecorded = e.decode()
             if ev.observation_id in wanted:
-                found[ev.observation_id] = Reading(
-                    ev.observation_id, ev.stage, ev.confidence, ev.quote, ev.classifier_version,
-                    ev.feed, ev.url, ev.title, ev.published_at, e.recorded_at, e.position)
+                found[ev.observation_id] = reading_of(ev, e.position, e.recorded_at)
         return [reading_json(found[o]) for o in change.observation_ids if o in found]
