@@ -10,18 +10,19 @@ later finds a committed event below N.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, bindparam, event, text
+import orjson
+from sqlalchemy import Engine, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
 from tracker.errors import ConcurrencyConflict
 from tracker.store import codec
-from tracker.store.database import driver_writing, is_postgres, make_engine
+from tracker.store.database import driver_writing, is_postgres, log_writer
 
 GENESIS = "0" * 64
 # An arbitrary constant naming the log's append lock among PostgreSQL advisory locks.
@@ -79,17 +80,22 @@ _COLUMNS = ("position", "stream", "version", "type", "type_version", "payload",
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM events"
 
 
+# Builds a StoredEvent from a tuple without the named tuple's argument handling.
+_stored = partial(tuple.__new__, StoredEvent)
+
+
 def now_iso() -> str:
     """The log's timestamp format: UTC, microseconds, fixed width, sorts as text."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def event_hash(prev_hash: str, position: int, stream: str, version: int, type_: str,
                type_version: int, payload: str, key: str, recorded_at: str) -> str:
     """SHA-256 over the previous hash and the canonical encoding of the event."""
-    body = codec.canonical_json([position, stream, version, type_, type_version, payload, key,
-                                 recorded_at])
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+    # orjson writes a list of strings and integers byte for byte as canonical_json does.
+    body = orjson.dumps([position, stream, version, type_, type_version, payload, key,
+                         recorded_at])
+    return hashlib.sha256(b"%s\n%s" % (prev_hash.encode(), body)).hexdigest()
 
 
 class EventLog:
@@ -120,14 +126,8 @@ class EventLog:
         raise AssertionError("unreachable")
 
     def _writing_engine(self) -> Engine:
-        """On PostgreSQL, a small pool of the log's own that does not ping on checkout."""
-        if not self._postgres:
-            return self.engine
         if self._writer is None:
-            writer = make_engine(self.engine.url.render_as_string(hide_password=False),
-                                 pool_pre_ping=False, pool_size=2, max_overflow=8)
-            event.listen(self.engine, "engine_disposed", lambda _: writer.dispose())
-            self._writer = writer
+            self._writer = log_writer(self.engine)
         return self._writer
 
     def _append(self, raw: Any, new: Sequence[NewEvent],
@@ -136,7 +136,10 @@ class EventLog:
         trip takes the lock and reads the state, one writes the rows."""
         sql = _PG if self._postgres else _SQLITE
         streams = sorted({e.stream for e in new} | set(expected))
-        keys = list(dict.fromkeys(k for e in new for k in (e.idempotency_key, *e.aliases)))
+        keys = [e.idempotency_key for e in new]
+        for e in new:
+            if e.aliases:
+                keys.extend(e.aliases)
         versions, positions, head = _state(raw, sql, streams, keys)
         for stream, version in expected.items():
             if versions.get(stream, 0) != version:
@@ -147,30 +150,39 @@ class EventLog:
         result: list[StoredEvent] = []
         written: list[StoredEvent] = []
         claimed: dict[str, StoredEvent] = {}
+        rows: list[tuple[Any, ...]] = []  # plain tuples: the driver binds them faster
+        key_rows: list[tuple[str, int]] = []
+        make = _stored
         for e in new:
-            keys = (e.idempotency_key, *e.aliases) if e.aliases else (e.idempotency_key,)
-            existing = None
-            for k in keys:
-                existing = known.get(k) or claimed.get(k)
+            stream, type_, type_version, payload, key, aliases = e
+            existing = known.get(key) or claimed.get(key)
+            for alias in aliases if existing is None else ():
+                existing = known.get(alias) or claimed.get(alias)
                 if existing is not None:
                     break
             if existing is not None:
                 result.append(existing)
                 continue
             position += 1
-            version = versions.get(e.stream, 0) + 1
-            versions[e.stream] = version
-            digest = event_hash(prev, position, e.stream, version, e.type, e.type_version,
-                                e.payload, e.idempotency_key, recorded_at)
-            stored = StoredEvent(position, e.stream, version, e.type, e.type_version,
-                                 e.payload, e.idempotency_key, recorded_at, prev, digest)
+            version = versions.get(stream, 0) + 1
+            versions[stream] = version
+            digest = event_hash(prev, position, stream, version, type_, type_version, payload,
+                                key, recorded_at)
+            row = (position, stream, version, type_, type_version, payload, key, recorded_at,
+                   prev, digest)
+            stored = make(row)
             prev = digest
             result.append(stored)
             written.append(stored)
-            for k in keys:
-                claimed.setdefault(k, stored)
+            rows.append(row)
+            claimed[key] = stored
+            key_rows.append((key, position))
+            for alias in aliases:
+                if alias not in claimed:
+                    claimed[alias] = stored
+                    key_rows.append((alias, position))
         if written:
-            _write(raw, sql, written, [(k, s.position) for k, s in claimed.items()])
+            _write(raw, sql, rows, key_rows)
         return Appended(result, written)
 
     def find(self, key: str) -> StoredEvent | None:
@@ -236,6 +248,7 @@ class _Statements(NamedTuple):
 
     lock: str | None
     state: str
+    state_one: str | None  # on SQLite, one stream and one key: the common single append
     events_at: str
     insert_events: str
     insert_keys: str | None
@@ -255,6 +268,7 @@ _PG = _Statements(
     "set_config('plan_cache_mode', 'auto', true), pg_advisory_xact_lock(%s)",
     # Binary parameters (%b): psycopg dumps a binary array several times faster.
     state=_STATE.format(streams="= ANY(%b)", keys="= ANY(%b)"),
+    state_one=None,
     events_at=f"{_SELECT} WHERE position = ANY(%s)",
     insert_events=f"WITH e AS ({_INSERT_EVENTS} SELECT * FROM unnest("
     "%b::bigint[], %b::text[], %b::int[], %b::text[], %b::int[], %b::text[], %b::text[], "
@@ -266,6 +280,7 @@ _SQLITE = _Statements(
     lock=None,
     state=_STATE.format(streams="IN (SELECT value FROM json_each(?))",
                         keys="IN (SELECT value FROM json_each(?))"),
+    state_one=_STATE.format(streams="= ?", keys="= ?"),
     events_at=f"{_SELECT} WHERE position IN (SELECT value FROM json_each(?))",
     insert_events=f"{_INSERT_EVENTS} VALUES ({', '.join('?' * len(_COLUMNS))})",
     insert_keys="INSERT INTO event_keys (key, position) VALUES (?, ?)",
@@ -273,7 +288,7 @@ _SQLITE = _Statements(
 
 
 def _param(sql: _Statements, values: list[Any]) -> Any:
-    return values if sql is _PG else json.dumps(values)
+    return values if sql is _PG else orjson.dumps(values).decode()
 
 
 def _state(raw: Any, sql: _Statements, streams: list[str], keys: list[str]
@@ -283,7 +298,11 @@ def _state(raw: Any, sql: _Statements, streams: list[str], keys: list[str]
     if sql.lock is not None:
         raw.execute(sql.lock, (APPEND_LOCK,))
     found: dict[str, dict[str, int]] = {"v": {}, "k": {}, "h": {}}
-    for kind, name, number in raw.execute(sql.state, (_param(sql, streams), _param(sql, keys))):
+    if sql.state_one and len(streams) == 1 and len(keys) == 1:
+        rows = raw.execute(sql.state_one, (streams[0], keys[0]))
+    else:
+        rows = raw.execute(sql.state, (_param(sql, streams), _param(sql, keys)))
+    for kind, name, number in rows:
         found[kind][name] = number
     head = next(((p, h) for h, p in found["h"].items()), None)
     return found["v"], found["k"], head
@@ -296,11 +315,15 @@ def _events_at(raw: Any, sql: _Statements, positions: dict[str, int]) -> dict[st
     return {key: by_position[p] for key, p in positions.items()}
 
 
-def _write(raw: Any, sql: _Statements, written: list[StoredEvent],
+def _write(raw: Any, sql: _Statements, rows: list[tuple[Any, ...]],
            keys: list[tuple[str, int]]) -> None:
     if sql.insert_keys is not None:
-        raw.executemany(sql.insert_events, written)
-        raw.executemany(sql.insert_keys, keys)
+        # sqlite3's executemany costs more than execute for a single row.
+        for statement, values in ((sql.insert_events, rows), (sql.insert_keys, keys)):
+            if len(values) == 1:
+                raw.execute(statement, values[0])
+            else:
+                raw.executemany(statement, values)
         return
-    raw.execute(sql.insert_events, [list(column) for column in zip(*written, strict=True)]
+    raw.execute(sql.insert_events, [list(column) for column in zip(*rows, strict=True)]
                 + [list(column) for column in zip(*keys, strict=True)])

@@ -157,3 +157,23 @@ def test_an_append_outlives_a_connection_the_server_dropped(log: EventLog) -> No
                           "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
     assert [e.position for e in log.append([new("a", "k2")]).written] == [2]
     assert [e.idempotency_key for e in log.read()] == ["k1", "k2"]
+
+
+def test_two_engines_on_one_store_share_one_chain(log: EventLog, database_url: str) -> None:
+    """Another engine (as another process would) appends between ours, and ours keeps its
+    connection between appends: each append still starts from the true head, also after
+    our engine was disposed."""
+    other_engine = make_engine(database_url)
+    other = EventLog(other_engine)
+    try:
+        for i in range(3):
+            log.append([new("a", f"a{i}")])
+            other.append([new("a", f"b{i}")])
+        log.engine.dispose()
+        log.append([new("a", "a-after-dispose")])
+    finally:
+        other_engine.dispose()
+    stored = list(log.read())
+    assert [e.version for e in stored] == list(range(1, 8))
+    assert stored[-1].idempotency_key == "a-after-dispose"
+    verify_chain(stored)
