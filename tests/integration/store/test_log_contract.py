@@ -177,3 +177,21 @@ def test_two_engines_on_one_store_share_one_chain(log: EventLog, database_url: s
     assert [e.version for e in stored] == list(range(1, 8))
     assert stored[-1].idempotency_key == "a-after-dispose"
     verify_chain(stored)
+
+
+def test_an_append_continues_what_was_written_before_its_engine_started(
+        log: EventLog, database_url: str) -> None:
+    """A log that has only written stream b still finds stream a's version and a's keys."""
+    log.append([new("a", "a1"), new("a", "a2")])
+    other_engine = make_engine(database_url)
+    try:
+        other = EventLog(other_engine)
+        other.append([new("b", "b1")])
+        stored = other.append([new("a", "a3")]).events + other.append([new("a", "a1")]).events
+        again = other.append([new("b", "b2")]).events
+    finally:
+        other_engine.dispose()
+    assert [(e.stream, e.version, e.idempotency_key) for e in stored] == [
+        ("a", 3, "a3"), ("a", 1, "a1")]
+    assert [(e.position, e.version) for e in again] == [(5, 2)]
+    verify_chain(log.read())
