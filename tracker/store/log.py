@@ -106,9 +106,9 @@ class EventLog:
         self.engine = engine
         self._postgres = is_postgres(engine)
         self._writer: Engine | None = None
-        # On PostgreSQL: the head this log's last append left, and the versions of the
-        # streams it has written, as of that head. While no one else appends, an append
-        # is written in one round trip, guarded by a check that the head has not moved.
+        # The head this log's last append left, and the versions of the streams it has
+        # written, as of that head: while no one else appends, the next append is written
+        # without first reading the head, the versions and the keys (_append_on_tip).
         self._tip: tuple[int, str] | None = None
         self._tip_versions: dict[str, int] = {}
         self._tip_lock = threading.Lock()
@@ -120,10 +120,13 @@ class EventLog:
         `expected` maps streams to the version the writer last saw; if any stream moved
         on, nothing is written and ConcurrencyConflict is raised.
         """
+        # Events with aliases (observations) are the ones that arrive again by another
+        # route: their keys are looked up first. The others are written on the tip.
+        on_tip = not expected and not any(e.aliases for e in new)
         for attempt in (1, 2):
             try:
                 with driver_writing(self._writing_engine()) as raw:
-                    appended = ((self._postgres and not expected and self._append_on_tip(raw, new))
+                    appended = ((on_tip and self._append_on_tip(raw, new))
                                 or self._append(raw, new, expected or {}))
                 self._remember(appended)
                 return appended
@@ -141,9 +144,11 @@ class EventLog:
         return self._writer
 
     def _append_on_tip(self, raw: Any, new: Sequence[NewEvent]) -> Appended | None:
-        """Write the append in one round trip on the head this log last left, in a
-        transaction of its own. Nothing is written, and None returned, if the head has
-        moved, a key is already known, or a stream this log has not written exists."""
+        """Write the append on the head this log last left, assuming its keys are new and
+        the streams it has not written are too. Nothing is written, and None returned
+        with a fresh transaction begun, if any of that is not so: on PostgreSQL a check
+        sent with the rows says (one round trip, commit included); on SQLite a unique
+        key refuses the rows (the head's next position, a stream's next version, a key)."""
         with self._tip_lock:
             if self._tip is None:
                 return None
@@ -154,6 +159,14 @@ class EventLog:
         built = _build(new, {}, versions, head)
         if not built.written:
             return None
+        if not self._postgres:
+            try:
+                _write(raw, _SQLITE, built.rows, built.key_rows)
+            except raw.IntegrityError:
+                raw.rollback()
+                raw.execute("BEGIN IMMEDIATE")
+                return None
+            return Appended(built.result, built.written)
         raw.execute(_PG.lock, (APPEND_LOCK,))
         ok = raw.execute(_GUARDED_WRITE, (head[0], [k for k, _ in built.key_rows], unseen,
                                           *_columns(built.rows), *_columns(built.key_rows)))
@@ -162,7 +175,7 @@ class EventLog:
 
     def _remember(self, appended: Appended) -> None:
         """Keep the head and the versions this append left, for the next one."""
-        if not self._postgres or not appended.written:
+        if not appended.written:
             return
         first, last = appended.written[0], appended.written[-1]
         with self._tip_lock:
