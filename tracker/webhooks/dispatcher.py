@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import Connection, Engine, func, select, text, update
+from sqlalchemy import Connection, Engine, func, text, update
 
 from tracker.config import Settings
 from tracker.metrics import Metrics
@@ -207,12 +207,6 @@ class Dispatcher:
                 log.info("delivery %s to %s: %s", c.id, c.url, outcome)
         conn.execute(RECORD, updates)
         insert_many(conn, attempts, tried)
-
-    def next_due(self) -> float | None:
-        """When the next pending delivery is due (epoch seconds), if any."""
-        with self.engine.connect() as conn:
-            return conn.execute(select(func.min(deliveries.c.next_attempt_at)).where(
-                deliveries.c.status == "pending")).scalar()
 
 
 def retry(engine: Engine, delivery: str) -> bool:
