@@ -59,6 +59,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 _turns: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
+# SQLite engines whose one connection stays checked out between transactions (used under
+# the engine's turn), and that connection once opened.
+_kept: WeakKeyDictionary[Engine, Any] = WeakKeyDictionary()
 
 
 @contextmanager
@@ -91,10 +94,12 @@ def driver_writing(engine: Engine) -> Iterator[Any]:
     dbapi = engine.dialect.loaded_dbapi
     postgres = is_postgres(engine)
     with nullcontext() if postgres else _turns.setdefault(engine, threading.RLock()):
-        try:
-            pooled = engine.raw_connection()
-        except dbapi.Error as e:
-            raise DBAPIError.instance(None, None, e, dbapi.Error) from e
+        pooled = _kept.get(engine)
+        if pooled is None:
+            try:
+                pooled = engine.raw_connection()
+            except dbapi.Error as e:
+                raise DBAPIError.instance(None, None, e, dbapi.Error) from e
         raw = pooled.driver_connection
         try:
             with raw.pipeline() if postgres else nullcontext():
@@ -114,7 +119,37 @@ def driver_writing(engine: Engine) -> Iterator[Any]:
             raise DBAPIError.instance(None, None, e, dbapi.Error,
                                       connection_invalidated=gone) from e
         finally:
-            pooled.close()
+            keep = engine in _kept and pooled.is_valid
+            if engine in _kept:
+                _kept[engine] = pooled if keep else None
+            if not keep:
+                pooled.close()
+
+
+def log_writer(engine: Engine) -> Engine:
+    """An engine of the event log's own for its hot path, whose appends queue on the same
+    turn as `engine`'s other writers: on PostgreSQL a small pool that does not ping on
+    checkout (a round trip each); on SQLite one connection kept open (checking one out of
+    a pool costs as much as writing a small append), used by one thread at a time."""
+    url = engine.url.render_as_string(hide_password=False)
+    if is_postgres(engine):
+        writer = make_engine(url, pool_pre_ping=False, pool_size=2, max_overflow=8)
+    elif engine.url.database in (None, "", ":memory:"):
+        return engine
+    else:
+        writer = make_engine(url)
+        _kept[writer] = None
+    _turns[writer] = _turns.setdefault(engine, threading.RLock())
+
+    @event.listens_for(engine, "engine_disposed")
+    def _dispose(_: Any) -> None:
+        kept = _kept.get(writer)
+        if kept is not None:
+            _kept[writer] = None
+            kept.close()
+        writer.dispose()
+
+    return writer
 
 
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

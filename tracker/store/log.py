@@ -10,18 +10,20 @@ later finds a committed event below N.
 from __future__ import annotations
 
 import hashlib
-import json
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, bindparam, event, text
+import orjson
+from sqlalchemy import Engine, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
 from tracker.errors import ConcurrencyConflict
 from tracker.store import codec
-from tracker.store.database import driver_writing, is_postgres, make_engine
+from tracker.store.database import driver_writing, is_postgres, log_writer
 
 GENESIS = "0" * 64
 # An arbitrary constant naming the log's append lock among PostgreSQL advisory locks.
@@ -79,17 +81,22 @@ _COLUMNS = ("position", "stream", "version", "type", "type_version", "payload",
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM events"
 
 
+# Builds a StoredEvent from a tuple without the named tuple's argument handling.
+_stored = partial(tuple.__new__, StoredEvent)
+
+
 def now_iso() -> str:
     """The log's timestamp format: UTC, microseconds, fixed width, sorts as text."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def event_hash(prev_hash: str, position: int, stream: str, version: int, type_: str,
                type_version: int, payload: str, key: str, recorded_at: str) -> str:
     """SHA-256 over the previous hash and the canonical encoding of the event."""
-    body = codec.canonical_json([position, stream, version, type_, type_version, payload, key,
-                                 recorded_at])
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+    # orjson writes a list of strings and integers byte for byte as canonical_json does.
+    body = orjson.dumps([position, stream, version, type_, type_version, payload, key,
+                         recorded_at])
+    return hashlib.sha256(b"%s\n%s" % (prev_hash.encode(), body)).hexdigest()
 
 
 class EventLog:
@@ -99,6 +106,12 @@ class EventLog:
         self.engine = engine
         self._postgres = is_postgres(engine)
         self._writer: Engine | None = None
+        # On PostgreSQL: the head this log's last append left, and the versions of the
+        # streams it has written, as of that head. While no one else appends, an append
+        # is written in one round trip, guarded by a check that the head has not moved.
+        self._tip: tuple[int, str] | None = None
+        self._tip_versions: dict[str, int] = {}
+        self._tip_lock = threading.Lock()
 
     def append(self, new: Sequence[NewEvent],
                expected: Mapping[str, int] | None = None) -> Appended:
@@ -110,7 +123,10 @@ class EventLog:
         for attempt in (1, 2):
             try:
                 with driver_writing(self._writing_engine()) as raw:
-                    return self._append(raw, new, expected or {})
+                    appended = ((self._postgres and not expected and self._append_on_tip(raw, new))
+                                or self._append(raw, new, expected or {}))
+                self._remember(appended)
+                return appended
             except DBAPIError as e:
                 # Appends check out without a ping (a round trip each): a connection the
                 # server dropped is found on first use, and the append tried once more on
@@ -120,15 +136,44 @@ class EventLog:
         raise AssertionError("unreachable")
 
     def _writing_engine(self) -> Engine:
-        """On PostgreSQL, a small pool of the log's own that does not ping on checkout."""
-        if not self._postgres:
-            return self.engine
         if self._writer is None:
-            writer = make_engine(self.engine.url.render_as_string(hide_password=False),
-                                 pool_pre_ping=False, pool_size=2, max_overflow=8)
-            event.listen(self.engine, "engine_disposed", lambda _: writer.dispose())
-            self._writer = writer
+            self._writer = log_writer(self.engine)
         return self._writer
+
+    def _append_on_tip(self, raw: Any, new: Sequence[NewEvent]) -> Appended | None:
+        """Write the append in one round trip on the head this log last left, in a
+        transaction of its own. Nothing is written, and None returned, if the head has
+        moved, a key is already known, or a stream this log has not written exists."""
+        with self._tip_lock:
+            if self._tip is None:
+                return None
+            head = self._tip
+            versions = {e.stream: self._tip_versions[e.stream] for e in new
+                        if e.stream in self._tip_versions}
+        unseen = sorted({e.stream for e in new} - versions.keys())
+        built = _build(new, {}, versions, head)
+        if not built.written:
+            return None
+        raw.execute(_PG.lock, (APPEND_LOCK,))
+        ok = raw.execute(_GUARDED_WRITE, (head[0], [k for k, _ in built.key_rows], unseen,
+                                          *_columns(built.rows), *_columns(built.key_rows)))
+        raw.commit()  # sent with the rest: one round trip
+        return Appended(built.result, built.written) if ok.fetchone()[0] else None
+
+    def _remember(self, appended: Appended) -> None:
+        """Keep the head and the versions this append left, for the next one."""
+        if not self._postgres or not appended.written:
+            return
+        first, last = appended.written[0], appended.written[-1]
+        with self._tip_lock:
+            if (self._tip is None or first.position != self._tip[0] + 1
+                    or len(self._tip_versions) > _TIP_STREAMS):
+                # Someone else appended in between (or the map is full): what is known
+                # for certain, as of this head, is what this append wrote.
+                self._tip_versions = {}
+            for e in appended.written:
+                self._tip_versions[e.stream] = e.version
+            self._tip = (last.position, last.hash)
 
     def _append(self, raw: Any, new: Sequence[NewEvent],
                 expected: Mapping[str, int]) -> Appended:
@@ -136,42 +181,19 @@ class EventLog:
         trip takes the lock and reads the state, one writes the rows."""
         sql = _PG if self._postgres else _SQLITE
         streams = sorted({e.stream for e in new} | set(expected))
-        keys = list(dict.fromkeys(k for e in new for k in (e.idempotency_key, *e.aliases)))
+        keys = [e.idempotency_key for e in new]
+        for e in new:
+            if e.aliases:
+                keys.extend(e.aliases)
         versions, positions, head = _state(raw, sql, streams, keys)
         for stream, version in expected.items():
             if versions.get(stream, 0) != version:
                 raise ConcurrencyConflict(stream, version, versions.get(stream, 0))
         known = _events_at(raw, sql, positions) if positions else {}
-        position, prev = head or (0, GENESIS)
-        recorded_at = now_iso()
-        result: list[StoredEvent] = []
-        written: list[StoredEvent] = []
-        claimed: dict[str, StoredEvent] = {}
-        for e in new:
-            keys = (e.idempotency_key, *e.aliases) if e.aliases else (e.idempotency_key,)
-            existing = None
-            for k in keys:
-                existing = known.get(k) or claimed.get(k)
-                if existing is not None:
-                    break
-            if existing is not None:
-                result.append(existing)
-                continue
-            position += 1
-            version = versions.get(e.stream, 0) + 1
-            versions[e.stream] = version
-            digest = event_hash(prev, position, e.stream, version, e.type, e.type_version,
-                                e.payload, e.idempotency_key, recorded_at)
-            stored = StoredEvent(position, e.stream, version, e.type, e.type_version,
-                                 e.payload, e.idempotency_key, recorded_at, prev, digest)
-            prev = digest
-            result.append(stored)
-            written.append(stored)
-            for k in keys:
-                claimed.setdefault(k, stored)
-        if written:
-            _write(raw, sql, written, [(k, s.position) for k, s in claimed.items()])
-        return Appended(result, written)
+        built = _build(new, known, versions, head or (0, GENESIS))
+        if built.written:
+            _write(raw, sql, built.rows, built.key_rows)
+        return Appended(built.result, built.written)
 
     def find(self, key: str) -> StoredEvent | None:
         """The event known by an idempotency key or alias, if any."""
@@ -226,6 +248,57 @@ class EventLog:
         return StoredEvent._make(row) if row else None
 
 
+class _Built(NamedTuple):
+    result: list[StoredEvent]  # each requested event as it will stand in the log
+    written: list[StoredEvent]  # those this append writes
+    rows: list[tuple[Any, ...]]  # the written events as plain tuples: the driver binds them faster
+    key_rows: list[tuple[str, int]]  # every key of theirs, with its position
+
+
+def _build(new: Sequence[NewEvent], known: Mapping[str, StoredEvent], versions: dict[str, int],
+           head: tuple[int, str]) -> _Built:
+    """Number, version and chain the events whose keys are neither `known` nor taken by an
+    earlier event of the same append; `versions` (updated here) holds the streams' current
+    versions, `head` the position and hash the chain goes on from."""
+    position, prev = head
+    recorded_at = now_iso()
+    result: list[StoredEvent] = []
+    written: list[StoredEvent] = []
+    claimed: dict[str, StoredEvent] = {}
+    rows: list[tuple[Any, ...]] = []
+    key_rows: list[tuple[str, int]] = []
+    make = _stored
+    for e in new:
+        stream, type_, type_version, payload, key, aliases = e
+        existing = known.get(key) or claimed.get(key)
+        for alias in aliases if existing is None else ():
+            existing = known.get(alias) or claimed.get(alias)
+            if existing is not None:
+                break
+        if existing is not None:
+            result.append(existing)
+            continue
+        position += 1
+        version = versions.get(stream, 0) + 1
+        versions[stream] = version
+        digest = event_hash(prev, position, stream, version, type_, type_version, payload,
+                            key, recorded_at)
+        row = (position, stream, version, type_, type_version, payload, key, recorded_at,
+               prev, digest)
+        stored = make(row)
+        prev = digest
+        result.append(stored)
+        written.append(stored)
+        rows.append(row)
+        claimed[key] = stored
+        key_rows.append((key, position))
+        for alias in aliases:
+            if alias not in claimed:
+                claimed[alias] = stored
+                key_rows.append((alias, position))
+    return _Built(result, written, rows, key_rows)
+
+
 def _expanding(name: str, values: list[Any]) -> Any:
     return bindparam(name, value=values, expanding=True)
 
@@ -236,6 +309,7 @@ class _Statements(NamedTuple):
 
     lock: str | None
     state: str
+    state_one: str | None  # on SQLite, one stream and one key: the common single append
     events_at: str
     insert_events: str
     insert_keys: str | None
@@ -247,6 +321,9 @@ UNION ALL SELECT 'k', key, position FROM event_keys WHERE key {keys}
 UNION ALL SELECT * FROM (SELECT 'h', hash, position FROM events ORDER BY position DESC LIMIT 1) h
 """
 _INSERT_EVENTS = f"INSERT INTO events ({', '.join(_COLUMNS)}) "
+_UNNEST_EVENTS = ("unnest(%b::bigint[], %b::text[], %b::int[], %b::text[], %b::int[], "
+                  "%b::text[], %b::text[], %b::text[], %b::text[], %b::text[])")
+_UNNEST_KEYS = "unnest(%b::text[], %b::bigint[])"
 _PG = _Statements(
     # Every lookup under the lock is by index; a table that has grown since autovacuum
     # last analyzed it would otherwise look small enough to scan. With scans off, the
@@ -255,17 +332,27 @@ _PG = _Statements(
     "set_config('plan_cache_mode', 'auto', true), pg_advisory_xact_lock(%s)",
     # Binary parameters (%b): psycopg dumps a binary array several times faster.
     state=_STATE.format(streams="= ANY(%b)", keys="= ANY(%b)"),
+    state_one=None,
     events_at=f"{_SELECT} WHERE position = ANY(%s)",
-    insert_events=f"WITH e AS ({_INSERT_EVENTS} SELECT * FROM unnest("
-    "%b::bigint[], %b::text[], %b::int[], %b::text[], %b::int[], %b::text[], %b::text[], "
-    "%b::text[], %b::text[], %b::text[])) "
-    "INSERT INTO event_keys (key, position) SELECT * FROM unnest(%b::text[], %b::bigint[])",
+    insert_events=f"WITH e AS ({_INSERT_EVENTS} SELECT * FROM {_UNNEST_EVENTS}) "
+    f"INSERT INTO event_keys (key, position) SELECT * FROM {_UNNEST_KEYS}",
     insert_keys=None,
 )
+# The append on the head this log last left (EventLog._append_on_tip), written only if it holds.
+_GUARDED_WRITE = (
+    "WITH ok AS (SELECT COALESCE((SELECT position FROM events ORDER BY position DESC LIMIT 1), "
+    "0) = %b::bigint AND NOT EXISTS (SELECT FROM event_keys WHERE key = ANY(%b::text[])) "
+    "AND NOT EXISTS (SELECT FROM events WHERE stream = ANY(%b::text[])) AS ok), "
+    f"e AS ({_INSERT_EVENTS} SELECT * FROM {_UNNEST_EVENTS} WHERE (SELECT ok FROM ok)), "
+    f"k AS (INSERT INTO event_keys (key, position) SELECT * FROM {_UNNEST_KEYS} "
+    "WHERE (SELECT ok FROM ok)) SELECT ok FROM ok")
+# How many streams' versions the tip keeps before it starts again from one append's.
+_TIP_STREAMS = 100_000
 _SQLITE = _Statements(
     lock=None,
     state=_STATE.format(streams="IN (SELECT value FROM json_each(?))",
                         keys="IN (SELECT value FROM json_each(?))"),
+    state_one=_STATE.format(streams="= ?", keys="= ?"),
     events_at=f"{_SELECT} WHERE position IN (SELECT value FROM json_each(?))",
     insert_events=f"{_INSERT_EVENTS} VALUES ({', '.join('?' * len(_COLUMNS))})",
     insert_keys="INSERT INTO event_keys (key, position) VALUES (?, ?)",
@@ -273,7 +360,7 @@ _SQLITE = _Statements(
 
 
 def _param(sql: _Statements, values: list[Any]) -> Any:
-    return values if sql is _PG else json.dumps(values)
+    return values if sql is _PG else orjson.dumps(values).decode()
 
 
 def _state(raw: Any, sql: _Statements, streams: list[str], keys: list[str]
@@ -283,7 +370,11 @@ def _state(raw: Any, sql: _Statements, streams: list[str], keys: list[str]
     if sql.lock is not None:
         raw.execute(sql.lock, (APPEND_LOCK,))
     found: dict[str, dict[str, int]] = {"v": {}, "k": {}, "h": {}}
-    for kind, name, number in raw.execute(sql.state, (_param(sql, streams), _param(sql, keys))):
+    if sql.state_one and len(streams) == 1 and len(keys) == 1:
+        rows = raw.execute(sql.state_one, (streams[0], keys[0]))
+    else:
+        rows = raw.execute(sql.state, (_param(sql, streams), _param(sql, keys)))
+    for kind, name, number in rows:
         found[kind][name] = number
     head = next(((p, h) for h, p in found["h"].items()), None)
     return found["v"], found["k"], head
@@ -296,11 +387,19 @@ def _events_at(raw: Any, sql: _Statements, positions: dict[str, int]) -> dict[st
     return {key: by_position[p] for key, p in positions.items()}
 
 
-def _write(raw: Any, sql: _Statements, written: list[StoredEvent],
+def _write(raw: Any, sql: _Statements, rows: list[tuple[Any, ...]],
            keys: list[tuple[str, int]]) -> None:
     if sql.insert_keys is not None:
-        raw.executemany(sql.insert_events, written)
-        raw.executemany(sql.insert_keys, keys)
+        # sqlite3's executemany costs more than execute for a single row.
+        for statement, values in ((sql.insert_events, rows), (sql.insert_keys, keys)):
+            if len(values) == 1:
+                raw.execute(statement, values[0])
+            else:
+                raw.executemany(statement, values)
         return
-    raw.execute(sql.insert_events, [list(column) for column in zip(*written, strict=True)]
-                + [list(column) for column in zip(*keys, strict=True)])
+    raw.execute(sql.insert_events, _columns(rows) + _columns(keys))
+
+
+def _columns(rows: list[tuple[Any, ...]]) -> list[list[Any]]:
+    """Rows as one array per column (PostgreSQL's unnest takes them so)."""
+    return [list(column) for column in zip(*rows, strict=True)]

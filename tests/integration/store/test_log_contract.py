@@ -157,3 +157,41 @@ def test_an_append_outlives_a_connection_the_server_dropped(log: EventLog) -> No
                           "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
     assert [e.position for e in log.append([new("a", "k2")]).written] == [2]
     assert [e.idempotency_key for e in log.read()] == ["k1", "k2"]
+
+
+def test_two_engines_on_one_store_share_one_chain(log: EventLog, database_url: str) -> None:
+    """Another engine (as another process would) appends between ours, and ours keeps its
+    connection between appends: each append still starts from the true head, also after
+    our engine was disposed."""
+    other_engine = make_engine(database_url)
+    other = EventLog(other_engine)
+    try:
+        for i in range(3):
+            log.append([new("a", f"a{i}")])
+            other.append([new("a", f"b{i}")])
+        log.engine.dispose()
+        log.append([new("a", "a-after-dispose")])
+    finally:
+        other_engine.dispose()
+    stored = list(log.read())
+    assert [e.version for e in stored] == list(range(1, 8))
+    assert stored[-1].idempotency_key == "a-after-dispose"
+    verify_chain(stored)
+
+
+def test_an_append_continues_what_was_written_before_its_engine_started(
+        log: EventLog, database_url: str) -> None:
+    """A log that has only written stream b still finds stream a's version and a's keys."""
+    log.append([new("a", "a1"), new("a", "a2")])
+    other_engine = make_engine(database_url)
+    try:
+        other = EventLog(other_engine)
+        other.append([new("b", "b1")])
+        stored = other.append([new("a", "a3")]).events + other.append([new("a", "a1")]).events
+        again = other.append([new("b", "b2")]).events
+    finally:
+        other_engine.dispose()
+    assert [(e.stream, e.version, e.idempotency_key) for e in stored] == [
+        ("a", 3, "a3"), ("a", 1, "a1")]
+    assert [(e.position, e.version) for e in again] == [(5, 2)]
+    verify_chain(log.read())
