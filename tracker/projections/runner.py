@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, Table, delete, text
@@ -58,22 +60,32 @@ class Runner:
         self._postgres = is_postgres(engine)
         self._seen: dict[str, int] = {}  # the checkpoint each projection's memory matches
 
+    @contextmanager
+    def _projecting(self) -> Iterator[Connection]:
+        """A projection's transaction. Its rows can be derived again, so on PostgreSQL its
+        commit does not wait for the disk; and every lookup in it is by key, so it plans no
+        sequential scans: a table being rebuilt has no statistics yet, and the planner
+        would scan all of it for each batch's lookups, slower the longer the log."""
+        with writing(self.engine, durable=False) as conn:
+            if self._postgres:
+                conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            yield conn
+
     def step(self, projection: Projection) -> int:
         """Apply one batch; return how many events it read (0 when caught up or busy)."""
         return self._step(projection)[0]
 
     def _step(self, projection: Projection) -> tuple[int, bool]:
         """How many events one batch read, and whether it reached the head it saw."""
-        with writing(self.engine, durable=False) as conn:
+        with self._projecting() as conn:
             start = claim_checkpoint(conn, projection.name, self._postgres)
             if start is None:
                 return 0, True
             if self._seen.get(projection.name) != start:
                 projection.forget()
-            head, events = self._read(conn, start, projection.types)
+            head, end, events = self._read(conn, start, projection.types)
             if head <= start:
                 return 0, True
-            end = events[-1].position if len(events) == self.batch else head
             if events:
                 projection.apply(conn, [(e, e.decode()) for e in events])
             save_checkpoint(conn, projection.name, end)
@@ -81,20 +93,27 @@ class Runner:
         return end - start, end == head
 
     def _read(self, conn: Connection, start: int,
-              types: frozenset[str]) -> tuple[int, list[StoredEvent]]:
-        """The log's head, and the next batch of events of these types up to it."""
+              types: frozenset[str]) -> tuple[int, int, list[StoredEvent]]:
+        """The log's head, how far this batch reaches, and its events of these types.
+
+        A batch spans at most `batch` positions: bounded by position alone, each read
+        touches only its own stretch of the log, whatever the planner knows of the table
+        (with no statistics PostgreSQL would scan from `start` to the head and sort it all,
+        every batch)."""
         if self.source is not None:
             head = self.source.head()[0]
-            events = self.source.read_batch(start, self.batch, sorted(types))
-            return head, [e for e in events if e.position <= head]
+            events = [e for e in self.source.read_batch(start, self.batch, sorted(types))
+                      if e.position <= head]
+            return head, events[-1].position if len(events) == self.batch else head, events
         head = int(conn.execute(text("SELECT COALESCE(MAX(position), 0) FROM events")).scalar()
                    or 0)
+        end = min(head, start + self.batch)
         rows = conn.execute(
-            text(f"{_SELECT} WHERE position > :a AND position <= :h AND type IN :types "
-                 "ORDER BY position LIMIT :n")
+            text(f"{_SELECT} WHERE position > :a AND position <= :b AND type IN :types")
             .bindparams(_expanding("types", sorted(types))),
-            {"a": start, "h": head, "n": self.batch}).all()
-        return head, [StoredEvent._make(row) for row in rows]
+            {"a": start, "b": end}).all()
+        rows.sort(key=itemgetter(0))
+        return head, end, [StoredEvent._make(row) for row in rows]
 
     def catch_up(self, projection: Projection,
                  progress: Callable[[int], None] | None = None) -> None:
@@ -120,11 +139,10 @@ class Runner:
             self._seen.pop(projection.name, None)
         start = 0
         while True:
-            with writing(self.engine) as conn:
-                head, events = self._read(conn, start, types)
+            with self._projecting() as conn:
+                head, end, events = self._read(conn, start, types)
                 if head <= start:
                     return
-                end = events[-1].position if len(events) == self.batch else head
                 decoded = [(e, e.decode()) for e in events]
                 for projection in projections:
                     mine = [pair for pair in decoded if pair[0].type in projection.types]

@@ -222,19 +222,23 @@ def reading_from_row(r: Any) -> Reading:
 def latest_readings(conn: Connection,
                     batch: list[tuple[StoredEvent, Any]]) -> dict[tuple[str, str], Reading]:
     """The newest stored reading of each observation this batch's evidence or rejections
-    name, per designation: one query per thousand observations."""
+    name, per designation: one query (on SQLite, one per thousand observations)."""
     wanted = {(e.designation, e.observation_id) for _, e in batch
               if isinstance(e, EvidenceRecorded | EvidenceRejected)}
     ids = sorted({obs for _, obs in wanted})
     found: dict[tuple[str, str], Reading] = {}
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start:start + 1000]
-        # Straight to the driver: building a thousand-value IN costs more than running it.
-        rows = conn.exec_driver_sql(
-            f"SELECT {', '.join(c.name for c in evidence.columns)} FROM evidence "
-            f"WHERE observation_id IN ({', '.join([mark] * len(chunk))})", tuple(chunk))
-        for r in rows:
+    if not ids:
+        return found
+    columns = ", ".join(c.name for c in evidence.columns)
+    # Straight to the driver: building a thousand-value IN costs more than running it.
+    if conn.dialect.name == "postgresql":  # one array parameter, planned once
+        chunks = [(f"SELECT {columns} FROM evidence WHERE observation_id = ANY(%s)", (ids,))]
+    else:
+        chunks = [(f"SELECT {columns} FROM evidence WHERE observation_id IN "
+                   f"({', '.join(['?'] * len(ids[i:i + 1000]))})", tuple(ids[i:i + 1000]))
+                  for i in range(0, len(ids), 1000)]
+    for sql, params in chunks:
+        for r in conn.exec_driver_sql(sql, params):
             seen = (r.designation, r.observation_id)
             if seen in wanted and (seen not in found or found[seen].position < r.position):
                 found[seen] = reading_from_row(r)

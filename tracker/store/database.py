@@ -156,11 +156,14 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     """Insert rows through the driver's executemany: a replay writes many thousands."""
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
-        # psycopg's executemany is a round trip a row; SQLAlchemy sends multi-row VALUES.
-        conn.execute(table.insert(), rows)
-        return
     columns = list(rows[0])
+    if conn.dialect.name == "postgresql":
+        # COPY streams the rows in one statement, several times faster than multi-row VALUES.
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(
+                f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(tuple(row[c] for c in columns))
+        return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
            f"VALUES ({', '.join([mark] * len(columns))})")
