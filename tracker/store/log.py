@@ -126,10 +126,10 @@ class EventLog:
         for attempt in (1, 2):
             try:
                 with driver_writing(self._writing_engine()) as raw:
-                    appended = ((on_tip and self._append_on_tip(raw, new))
-                                or self._append(raw, new, expected or {}))
-                self._remember(appended)
-                return appended
+                    built = ((on_tip and self._append_on_tip(raw, new))
+                             or self._append(raw, new, expected or {}))
+                self._remember(built)
+                return Appended(built.result, built.written)
             except DBAPIError as e:
                 # Appends check out without a ping (a round trip each): a connection the
                 # server dropped is found on first use, and the append tried once more on
@@ -143,19 +143,19 @@ class EventLog:
             self._writer = log_writer(self.engine)
         return self._writer
 
-    def _append_on_tip(self, raw: Any, new: Sequence[NewEvent]) -> Appended | None:
+    def _append_on_tip(self, raw: Any, new: Sequence[NewEvent]) -> _Built | None:
         """Write the append on the head this log last left, assuming its keys are new and
         the streams it has not written are too. Nothing is written, and None returned
         with a fresh transaction begun, if any of that is not so: on PostgreSQL a check
         sent with the rows says (one round trip, commit included); on SQLite a unique
         key refuses the rows (the head's next position, a stream's next version, a key)."""
+        streams = {e.stream for e in new}
         with self._tip_lock:
             if self._tip is None:
                 return None
             head = self._tip
-            versions = {e.stream: self._tip_versions[e.stream] for e in new
-                        if e.stream in self._tip_versions}
-        unseen = sorted({e.stream for e in new} - versions.keys())
+            versions = {s: self._tip_versions[s] for s in streams if s in self._tip_versions}
+        unseen = sorted(streams - versions.keys())
         built = _build(new, {}, versions, head)
         if not built.written:
             return None
@@ -166,30 +166,29 @@ class EventLog:
                 raw.rollback()
                 raw.execute("BEGIN IMMEDIATE")
                 return None
-            return Appended(built.result, built.written)
+            return built
         raw.execute(_PG.lock, (APPEND_LOCK,))
         ok = raw.execute(_GUARDED_WRITE, (head[0], [k for k, _ in built.key_rows], unseen,
                                           *_columns(built.rows), *_columns(built.key_rows)))
         raw.commit()  # sent with the rest: one round trip
-        return Appended(built.result, built.written) if ok.fetchone()[0] else None
+        return built if ok.fetchone()[0] else None
 
-    def _remember(self, appended: Appended) -> None:
+    def _remember(self, built: _Built) -> None:
         """Keep the head and the versions this append left, for the next one."""
-        if not appended.written:
+        if not built.written:
             return
-        first, last = appended.written[0], appended.written[-1]
+        first, last = built.written[0], built.written[-1]
         with self._tip_lock:
             if (self._tip is None or first.position != self._tip[0] + 1
                     or len(self._tip_versions) > _TIP_STREAMS):
                 # Someone else appended in between (or the map is full): what is known
                 # for certain, as of this head, is what this append wrote.
                 self._tip_versions = {}
-            for e in appended.written:
-                self._tip_versions[e.stream] = e.version
+            self._tip_versions.update(built.versions)
             self._tip = (last.position, last.hash)
 
     def _append(self, raw: Any, new: Sequence[NewEvent],
-                expected: Mapping[str, int]) -> Appended:
+                expected: Mapping[str, int]) -> _Built:
         """The hot path of every write, straight on the driver's connection: one round
         trip takes the lock and reads the state, one writes the rows."""
         sql = _PG if self._postgres else _SQLITE
@@ -206,7 +205,7 @@ class EventLog:
         built = _build(new, known, versions, head or (0, GENESIS))
         if built.written:
             _write(raw, sql, built.rows, built.key_rows)
-        return Appended(built.result, built.written)
+        return built
 
     def find(self, key: str) -> StoredEvent | None:
         """The event known by an idempotency key or alias, if any."""
@@ -266,6 +265,7 @@ class _Built(NamedTuple):
     written: list[StoredEvent]  # those this append writes
     rows: list[tuple[Any, ...]]  # the written events as plain tuples: the driver binds them faster
     key_rows: list[tuple[str, int]]  # every key of theirs, with its position
+    versions: dict[str, int]  # the streams' versions once it is written
 
 
 def _build(new: Sequence[NewEvent], known: Mapping[str, StoredEvent], versions: dict[str, int],
@@ -284,10 +284,11 @@ def _build(new: Sequence[NewEvent], known: Mapping[str, StoredEvent], versions: 
     for e in new:
         stream, type_, type_version, payload, key, aliases = e
         existing = known.get(key) or claimed.get(key)
-        for alias in aliases if existing is None else ():
-            existing = known.get(alias) or claimed.get(alias)
-            if existing is not None:
-                break
+        if aliases and existing is None:
+            for alias in aliases:
+                existing = known.get(alias) or claimed.get(alias)
+                if existing is not None:
+                    break
         if existing is not None:
             result.append(existing)
             continue
@@ -305,11 +306,11 @@ def _build(new: Sequence[NewEvent], known: Mapping[str, StoredEvent], versions: 
         rows.append(row)
         claimed[key] = stored
         key_rows.append((key, position))
-        for alias in aliases:
+        for alias in aliases:  # usually none
             if alias not in claimed:
                 claimed[alias] = stored
                 key_rows.append((alias, position))
-    return _Built(result, written, rows, key_rows)
+    return _Built(result, written, rows, key_rows, versions)
 
 
 def _expanding(name: str, values: list[Any]) -> Any:
