@@ -64,6 +64,11 @@ _turns: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
 _kept: WeakKeyDictionary[Engine, Any] = WeakKeyDictionary()
 
 
+def _turn(engine: Engine) -> threading.RLock:
+    turn = _turns.get(engine)
+    return turn if turn is not None else _turns.setdefault(engine, threading.RLock())
+
+
 @contextmanager
 def writing(engine: Engine, durable: bool = True) -> Iterator[Connection]:
     """A transaction that will write. On SQLite it takes the write lock up front (BEGIN
@@ -80,8 +85,7 @@ def writing(engine: Engine, durable: bool = True) -> Iterator[Connection]:
                 conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
             yield conn
         return
-    turn = _turns.setdefault(engine, threading.RLock())
-    with turn, engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+    with _turn(engine), engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
         yield conn
 
 
@@ -93,8 +97,9 @@ def driver_writing(engine: Engine) -> Iterator[Any]:
     SQLAlchemy's, as they do everywhere else, a failure to connect included."""
     dbapi = engine.dialect.loaded_dbapi
     postgres = is_postgres(engine)
-    with nullcontext() if postgres else _turns.setdefault(engine, threading.RLock()):
-        pooled = _kept.get(engine)
+    kept = engine in _kept
+    with nullcontext() if postgres else _turn(engine):
+        pooled = _kept[engine] if kept else None
         if pooled is None:
             try:
                 pooled = engine.raw_connection()
@@ -119,10 +124,11 @@ def driver_writing(engine: Engine) -> Iterator[Any]:
             raise DBAPIError.instance(None, None, e, dbapi.Error,
                                       connection_invalidated=gone) from e
         finally:
-            keep = engine in _kept and pooled.is_valid
-            if engine in _kept:
-                _kept[engine] = pooled if keep else None
-            if not keep:
+            if kept and pooled.is_valid:
+                _kept[engine] = pooled
+            else:
+                if kept:
+                    _kept[engine] = None
                 pooled.close()
 
 
@@ -139,7 +145,7 @@ def log_writer(engine: Engine) -> Engine:
     else:
         writer = make_engine(url)
         _kept[writer] = None
-    _turns[writer] = _turns.setdefault(engine, threading.RLock())
+    _turns[writer] = _turn(engine)
 
     @event.listens_for(engine, "engine_disposed")
     def _dispose(_: Any) -> None:

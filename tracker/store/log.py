@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, NamedTuple
@@ -68,8 +67,7 @@ class StoredEvent(NamedTuple):
         return self._asdict()
 
 
-@dataclass(frozen=True)
-class Appended:
+class Appended(NamedTuple):
     """Each requested event as it stands in the log, and which of them this append wrote."""
 
     events: list[StoredEvent]
