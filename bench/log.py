@@ -151,7 +151,7 @@ def measure(backend: str, events: int, tmp: Path) -> dict[str, dict[str, float]]
             handles.append(handle)
             stores[name] = kind(urls[name])
         # Long enough (seconds per store) that a burst from elsewhere evens out.
-        single = rates(stores, 5000, 1)
+        single = rates(stores, 20_000, 1, rounds=10)
         batched = rates(stores, 200_000, 100)
         for s in stores.values():
             while s.n < events:  # fill the rest fast
