@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, select, text
 
-from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
+from tracker.bootstrap import Tracker
 from tracker.domain.events import (
     EntryObserved,
     EvidenceRecorded,
@@ -29,13 +28,6 @@ D = "taliban-designation"
 STREAM = f"designation-{D}"
 STAGES = ("considered", "proposed", "court-approved", "reversed", None)
 START = datetime(2024, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def tracker(settings: Settings):
-    built = build(settings)
-    yield built
-    built.close()
 
 
 def fill(tracker: Tracker, count: int = 300) -> None:

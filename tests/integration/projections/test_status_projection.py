@@ -10,8 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tracker import views
-from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
+from tracker.bootstrap import Tracker
 from tracker.domain.events import EvidenceRecorded, EvidenceRejected, StageOverridden
 from tracker.projections.status import status_document
 from tracker.services import audit
@@ -28,13 +27,6 @@ def evidence(obs: str, stage: str | None, published: datetime,
 APRIL = datetime(2025, 4, 17, tzinfo=UTC)
 PROPOSAL = datetime(2024, 10, 1, tzinfo=UTC)
 TALKS = datetime(2024, 5, 20, tzinfo=UTC)
-
-
-@pytest.fixture
-def tracker(settings: Settings):
-    built = build(settings)
-    yield built
-    built.close()
 
 
 def status(tracker: Tracker, **kw: datetime) -> dict:
