@@ -36,8 +36,6 @@ from tracker.projections.upsert import upsert
 from tracker.store.database import insert_many
 from tracker.store.log import StoredEvent
 
-EVIDENCE_SHOWN = 25  # per stage in a status document; the total is given beside
-
 
 def iso(value: datetime | None) -> str | None:
     """UTC ISO 8601 with a Z, the API's one time format."""
@@ -56,7 +54,7 @@ def reading_json(r: Reading) -> dict[str, Any]:
 def transition_json(t: Transition) -> dict[str, Any]:
     return {"from": t.from_stage, "to": t.to_stage, "since": iso(t.since),
             "recorded_at": t.recorded_at, "position": t.position, "cause": t.cause,
-            "reason": t.reason, "evidence": [reading_json(r) for r in t.evidence[:EVIDENCE_SHOWN]],
+            "reason": t.reason, "evidence": [reading_json(r) for r in t.evidence],
             "evidence_total": t.evidence_total}
 
 
@@ -67,7 +65,7 @@ def status_document(designation: Designation, timeline: Timeline, position: int,
         "designation": d.id, "title": d.title, "stage": timeline.stage,
         "since": iso(timeline.since), "recorded_at": recorded_at,
         "position": position, "stages": list(d.stages),
-        "evidence": [reading_json(r) for r in timeline.evidence[:EVIDENCE_SHOWN]],
+        "evidence": [reading_json(r) for r in timeline.evidence],
         "evidence_total": timeline.evidence_total,
         "history": [transition_json(t) for t in timeline.history],
     }
@@ -202,15 +200,14 @@ def evidence_row(stored: StoredEvent, e: EvidenceRecorded) -> dict[str, Any]:
 
 
 def decision_row(stored: StoredEvent, e: StageOverridden | EvidenceRejected) -> dict[str, Any]:
-    override = isinstance(e, StageOverridden)
-    return {"position": stored.position, "designation": e.designation,
-            "kind": "override" if override else "rejection",
-            "stage": e.stage if isinstance(e, StageOverridden) else None,
-            "observation_id": None if isinstance(e, StageOverridden) else e.observation_id,
-            "reason": e.reason, "analyst": e.analyst,
-            "effective_at": e.effective_at.isoformat() if isinstance(e, StageOverridden) else None,
-            "recorded_at": stored.recorded_at,
-            "effective": micros(e.effective_at) if isinstance(e, StageOverridden) else None}
+    row = {"position": stored.position, "designation": e.designation, "reason": e.reason,
+           "analyst": e.analyst, "recorded_at": stored.recorded_at}
+    if isinstance(e, StageOverridden):
+        return row | {"kind": "override", "stage": e.stage, "observation_id": None,
+                      "effective_at": e.effective_at.isoformat(),
+                      "effective": micros(e.effective_at)}
+    return row | {"kind": "rejection", "stage": None, "observation_id": e.observation_id,
+                  "effective_at": None, "effective": None}
 
 
 def reading_from_row(r: Any) -> Reading:
