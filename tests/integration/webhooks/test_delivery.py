@@ -6,7 +6,6 @@ import asyncio
 import json
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,45 +14,13 @@ from sqlalchemy import update
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from werkzeug import Request, Response
 
-from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
+from tracker.bootstrap import Tracker
 from tracker.domain.events import EvidenceRecorded
 from tracker.webhooks import subscriptions as subs
 from tracker.webhooks.dispatcher import Dispatcher, retry
 from tracker.webhooks.tables import deliveries
 
 D = "taliban-designation"
-FEEDS = """\
-designations:
-  taliban-designation:
-    title: Taliban on Russia's list
-    subject: [Taliban]
-    authority: [Russia]
-  hamas-designation:
-    title: Hamas on Russia's list
-    subject: [Hamas]
-    authority: [Russia]
-feeds: []
-"""
-
-
-@pytest.fixture
-def make(database_url: str, tmp_path: Path):
-    feeds = tmp_path / "feeds.yaml"
-    feeds.write_text(FEEDS)
-    built: list[Tracker] = []
-
-    def tracker(**settings: object) -> Tracker:
-        options = {"webhook_allow_private": True, "webhook_retries": "0,0,0", **settings}
-        t = build(Settings(database_url=database_url, feeds=feeds, **options))
-        built.append(t)
-        return t
-
-    yield tracker
-    for t in built:
-        t.close()
-
-
 def change(tracker: Tracker, obs: str, stage: str, day: int, designation: str = D) -> None:
     tracker.writer.record(designation, [EvidenceRecorded(
         designation, obs, stage, 0.9, f"Quote {obs}.", "test-1", "wire",

@@ -8,37 +8,22 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
+from tracker.bootstrap import Tracker
 from tracker.domain.events import EvidenceRecorded
 from tracker.runtime import Service
 from tracker.webhooks import subscriptions as subs
 
 D = "taliban-designation"
-FEEDS = f"""\
-designations:
-  {D}:
-    title: Taliban on Russia's list
-    subject: [Taliban]
-    authority: [Russia]
-feeds: []
-"""
 
 
 @pytest.fixture
-def tracker(database_url: str, tmp_path: Path):
-    feeds = tmp_path / "feeds.yaml"
-    feeds.write_text(FEEDS)
-    t = build(Settings(database_url=database_url, feeds=feeds, webhook_allow_private=True,
-                       webhook_retries="0.3,0.3"))
-    yield t
-    t.close()
+def tracker(make: Callable[..., Tracker]) -> Tracker:
+    return make(webhook_retries="0.3,0.3")
 
 
 class Receiver:
