@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+
+T = TypeVar("T")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -59,9 +61,6 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 _turns: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
-# SQLite engines whose one connection stays checked out between transactions (used under
-# the engine's turn), and that connection once opened.
-_kept: WeakKeyDictionary[Engine, Any] = WeakKeyDictionary()
 
 
 def _turn(engine: Engine) -> threading.RLock:
@@ -89,73 +88,79 @@ def writing(engine: Engine, durable: bool = True) -> Iterator[Connection]:
         yield conn
 
 
-@contextmanager
-def driver_writing(engine: Engine) -> Iterator[Any]:
-    """Like `writing`, on the driver's own connection, for the log's hot path: no statement
-    building, and on PostgreSQL the whole transaction in one pipeline, so that it waits
-    on the server only where it reads a result and at commit. Driver errors come out as
-    SQLAlchemy's, as they do everywhere else, a failure to connect included."""
-    dbapi = engine.dialect.loaded_dbapi
-    postgres = is_postgres(engine)
-    kept = engine in _kept
-    with nullcontext() if postgres else _turn(engine):
-        pooled = _kept[engine] if kept else None
-        if pooled is None:
+class LogWriter:
+    """The event log's own connection to write with, for its hot path: transactions run on
+    the driver's connection (no statement building), and on PostgreSQL in one pipeline, so
+    that they wait on the server only where they read a result and at commit.
+
+    PostgreSQL: a small pool of its own that does not ping on checkout (a round trip each).
+    SQLite: one connection kept open between appends (checking one out of a pool costs as
+    much as writing a small append), used under the same turn as `engine`'s other writers.
+    Driver errors come out as SQLAlchemy's, as they do everywhere else, a failure to
+    connect included."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.postgres = is_postgres(engine)
+        url = engine.url.render_as_string(hide_password=False)
+        memory = not self.postgres and engine.url.database in (None, "", ":memory:")
+        if self.postgres:
+            self.engine = make_engine(url, pool_pre_ping=False, pool_size=2, max_overflow=8)
+        else:  # a database in memory exists only on the engine's own connection
+            self.engine = engine if memory else make_engine(url)
+        self._keep = not self.postgres and not memory
+        self._kept: tuple[Any, Any] | None = None  # the pooled connection and the driver's
+        self._turn: Any = nullcontext() if self.postgres else _turn(engine)
+        self._dbapi = engine.dialect.loaded_dbapi
+        event.listen(engine, "engine_disposed", lambda _: self.close())
+
+    def run(self, work: Callable[[Any], T]) -> T:
+        """`work(connection)` in one transaction, committed if it returns."""
+        with self._turn:
+            pooled, raw = self._kept or self._connect()
             try:
-                pooled = engine.raw_connection()
-            except dbapi.Error as e:
-                raise DBAPIError.instance(None, None, e, dbapi.Error) from e
-        raw = pooled.driver_connection
+                if self.postgres:
+                    with raw.pipeline():
+                        return self._transaction(raw, work)
+                raw.execute("BEGIN IMMEDIATE")
+                return self._transaction(raw, work)
+            except self._dbapi.Error as e:
+                gone = self.engine.dialect.is_disconnect(e, raw, None)
+                if gone:
+                    pooled.invalidate(e)
+                raise DBAPIError.instance(None, None, e, self._dbapi.Error,
+                                          connection_invalidated=gone) from e
+            finally:
+                if self._keep and pooled.is_valid:
+                    self._kept = (pooled, raw)
+                else:
+                    self._kept = None
+                    pooled.close()
+
+    def _transaction(self, raw: Any, work: Callable[[Any], T]) -> T:
         try:
-            with raw.pipeline() if postgres else nullcontext():
-                if not postgres:
-                    raw.execute("BEGIN IMMEDIATE")
-                try:
-                    yield raw
-                    raw.commit()
-                except BaseException:
-                    with suppress(dbapi.Error):
-                        raw.rollback()
-                    raise
-        except dbapi.Error as e:
-            gone = engine.dialect.is_disconnect(e, raw, None)
-            if gone:
-                pooled.invalidate(e)
-            raise DBAPIError.instance(None, None, e, dbapi.Error,
-                                      connection_invalidated=gone) from e
-        finally:
-            if kept and pooled.is_valid:
-                _kept[engine] = pooled
-            else:
-                if kept:
-                    _kept[engine] = None
-                pooled.close()
+            result = work(raw)
+            raw.commit()
+            return result
+        except BaseException:
+            with suppress(self._dbapi.Error):
+                raw.rollback()
+            raise
 
+    def _connect(self) -> tuple[Any, Any]:
+        try:
+            pooled = self.engine.raw_connection()
+            return pooled, pooled.driver_connection
+        except self._dbapi.Error as e:
+            raise DBAPIError.instance(None, None, e, self._dbapi.Error) from e
 
-def log_writer(engine: Engine) -> Engine:
-    """An engine of the event log's own for its hot path, whose appends queue on the same
-    turn as `engine`'s other writers: on PostgreSQL a small pool that does not ping on
-    checkout (a round trip each); on SQLite one connection kept open (checking one out of
-    a pool costs as much as writing a small append), used by one thread at a time."""
-    url = engine.url.render_as_string(hide_password=False)
-    if is_postgres(engine):
-        writer = make_engine(url, pool_pre_ping=False, pool_size=2, max_overflow=8)
-    elif engine.url.database in (None, "", ":memory:"):
-        return engine
-    else:
-        writer = make_engine(url)
-        _kept[writer] = None
-    _turns[writer] = _turn(engine)
-
-    @event.listens_for(engine, "engine_disposed")
-    def _dispose(_: Any) -> None:
-        kept = _kept.get(writer)
-        if kept is not None:
-            _kept[writer] = None
-            kept.close()
-        writer.dispose()
-
-    return writer
+    def close(self) -> None:
+        """Close the kept connection and the pool; the next `run` connects afresh."""
+        with self._turn:
+            kept, self._kept = self._kept, None
+            if kept is not None:
+                kept[0].close()
+            if self._keep or self.postgres:
+                self.engine.dispose()
 
 
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

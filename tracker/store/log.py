@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from tracker.errors import ConcurrencyConflict
 from tracker.store import codec
-from tracker.store.database import driver_writing, is_postgres, log_writer
+from tracker.store.database import LogWriter, is_postgres
 
 GENESIS = "0" * 64
 # An arbitrary constant naming the log's append lock among PostgreSQL advisory locks.
@@ -83,9 +83,24 @@ _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM events"
 _stored = partial(tuple.__new__, StoredEvent)
 
 
+def iso_of(micros: int) -> str:
+    """The log's timestamp format for a time in microseconds since the epoch: UTC,
+    microseconds, fixed width, sorts as text."""
+    global _second
+    second, fraction = divmod(micros, 1_000_000)
+    known = _second  # a tuple, swapped whole: safe for threads without a lock
+    if known[0] != second:
+        known = _second = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+    return f"{known[1]}.{fraction:06d}Z"
+
+
+# The last whole second formatted: every append stamps its events, and formatting a
+# datetime costs more than the rest of a small append's own work.
+_second: tuple[int, str] = (-1, "")
+
+
 def now_iso() -> str:
-    """The log's timestamp format: UTC, microseconds, fixed width, sorts as text."""
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return iso_of(time.time_ns() // 1000)
 
 
 def event_hash(prev_hash: str, position: int, stream: str, version: int, type_: str,
@@ -103,7 +118,7 @@ class EventLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._postgres = is_postgres(engine)
-        self._writer: Engine | None = None
+        self._writer: LogWriter | None = None
         # The head this log's last append left, and the versions of the streams it has
         # written, as of that head: while no one else appends, the next append is written
         # without first reading the head, the versions and the keys (_append_on_tip).
@@ -121,11 +136,15 @@ class EventLog:
         # Events with aliases (observations) are the ones that arrive again by another
         # route: their keys are looked up first. The others are written on the tip.
         on_tip = not expected and not any(e.aliases for e in new)
+
+        def work(raw: Any) -> _Built:
+            return ((on_tip and self._append_on_tip(raw, new))
+                    or self._append(raw, new, expected or {}))
+
+        writer = self._writer or self._open_writer()
         for attempt in (1, 2):
             try:
-                with driver_writing(self._writing_engine()) as raw:
-                    built = ((on_tip and self._append_on_tip(raw, new))
-                             or self._append(raw, new, expected or {}))
+                built = writer.run(work)
                 self._remember(built)
                 return Appended(built.result, built.written)
             except DBAPIError as e:
@@ -136,9 +155,8 @@ class EventLog:
                     raise
         raise AssertionError("unreachable")
 
-    def _writing_engine(self) -> Engine:
-        if self._writer is None:
-            self._writer = log_writer(self.engine)
+    def _open_writer(self) -> LogWriter:
+        self._writer = LogWriter(self.engine)
         return self._writer
 
     def _append_on_tip(self, raw: Any, new: Sequence[NewEvent]) -> _Built | None:
@@ -147,14 +165,13 @@ class EventLog:
         with a fresh transaction begun, if any of that is not so: on PostgreSQL a check
         sent with the rows says (one round trip, commit included); on SQLite a unique
         key refuses the rows (the head's next position, a stream's next version, a key)."""
-        streams = {e.stream for e in new}
         with self._tip_lock:
             if self._tip is None:
                 return None
-            head = self._tip
-            versions = {s: self._tip_versions[s] for s in streams if s in self._tip_versions}
-        unseen = sorted(streams - versions.keys())
-        built = _build(new, {}, versions, head)
+            head, versions = self._tip, self._tip_versions
+        # Another append in between is found by the head having moved on (below), so the
+        # versions may be read outside the lock.
+        built = _build(new, {}, {}, head, versions)
         if not built.written:
             return None
         if not self._postgres:
@@ -165,6 +182,7 @@ class EventLog:
                 raw.execute("BEGIN IMMEDIATE")
                 return None
             return built
+        unseen = sorted({e.stream for e in new} - versions.keys())
         raw.execute(_PG.lock, (APPEND_LOCK,))
         ok = raw.execute(_GUARDED_WRITE, (head[0], [k for k, _ in built.key_rows], unseen,
                                           *_columns(built.rows), *_columns(built.key_rows)))
@@ -173,17 +191,17 @@ class EventLog:
 
     def _remember(self, built: _Built) -> None:
         """Keep the head and the versions this append left, for the next one."""
-        if not built.written:
+        written = built.written
+        if not written:
             return
-        first, last = built.written[0], built.written[-1]
         with self._tip_lock:
-            if (self._tip is None or first.position != self._tip[0] + 1
+            if (self._tip is None or written[0][0] != self._tip[0] + 1
                     or len(self._tip_versions) > _TIP_STREAMS):
                 # Someone else appended in between (or the map is full): what is known
                 # for certain, as of this head, is what this append wrote.
                 self._tip_versions = {}
             self._tip_versions.update(built.versions)
-            self._tip = (last.position, last.hash)
+            self._tip = (written[-1][0], written[-1][9])
 
     def _append(self, raw: Any, new: Sequence[NewEvent],
                 expected: Mapping[str, int]) -> _Built:
@@ -258,6 +276,9 @@ class EventLog:
         return StoredEvent._make(row) if row else None
 
 
+_NO_VERSIONS: Mapping[str, int] = {}
+
+
 class _Built(NamedTuple):
     result: list[StoredEvent]  # each requested event as it will stand in the log
     written: list[StoredEvent]  # those this append writes
@@ -267,10 +288,11 @@ class _Built(NamedTuple):
 
 
 def _build(new: Sequence[NewEvent], known: Mapping[str, StoredEvent], versions: dict[str, int],
-           head: tuple[int, str]) -> _Built:
+           head: tuple[int, str], earlier: Mapping[str, int] = _NO_VERSIONS) -> _Built:
     """Number, version and chain the events whose keys are neither `known` nor taken by an
     earlier event of the same append; `versions` (updated here) holds the streams' current
-    versions, `head` the position and hash the chain goes on from."""
+    versions, or `earlier` for those it does not name; `head` is the position and hash the
+    chain goes on from."""
     position, prev = head
     recorded_at = now_iso()
     result: list[StoredEvent] = []
@@ -291,7 +313,7 @@ def _build(new: Sequence[NewEvent], known: Mapping[str, StoredEvent], versions: 
             result.append(existing)
             continue
         position += 1
-        version = versions.get(stream, 0) + 1
+        version = (versions.get(stream) or earlier.get(stream, 0)) + 1
         versions[stream] = version
         digest = event_hash(prev, position, stream, version, type_, type_version, payload,
                             key, recorded_at)
