@@ -182,7 +182,7 @@ class EventLog:
                 raw.execute("BEGIN IMMEDIATE")
                 return None
             return built
-        unseen = sorted({e.stream for e in new} - versions.keys())
+        unseen = sorted({e.stream for e in new if e.stream not in versions})
         raw.execute(_PG.lock, (APPEND_LOCK,))
         ok = raw.execute(_GUARDED_WRITE, (head[0], [k for k, _ in built.key_rows], unseen,
                                           *_columns(built.rows), *_columns(built.key_rows)))
