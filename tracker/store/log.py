@@ -95,7 +95,7 @@ def iso_of(micros: int) -> str:
 
 
 # The last whole second formatted: every append stamps its events, and formatting a
-# datetime costs more than the rest of a small append's own work.
+# datetime each time cost as much as hashing the event.
 _second: tuple[int, str] = (-1, "")
 
 
