@@ -191,17 +191,17 @@ class EventLog:
 
     def _remember(self, built: _Built) -> None:
         """Keep the head and the versions this append left, for the next one."""
-        written = built.written
-        if not written:
+        if not built.written:
             return
+        first, last = built.written[0], built.written[-1]
         with self._tip_lock:
-            if (self._tip is None or written[0][0] != self._tip[0] + 1
+            if (self._tip is None or first.position != self._tip[0] + 1
                     or len(self._tip_versions) > _TIP_STREAMS):
                 # Someone else appended in between (or the map is full): what is known
                 # for certain, as of this head, is what this append wrote.
                 self._tip_versions = {}
             self._tip_versions.update(built.versions)
-            self._tip = (written[-1][0], written[-1][9])
+            self._tip = (last.position, last.hash)
 
     def _append(self, raw: Any, new: Sequence[NewEvent],
                 expected: Mapping[str, int]) -> _Built:
