@@ -107,8 +107,9 @@ class LogWriter:
             self.engine = make_engine(url, pool_pre_ping=False, pool_size=2, max_overflow=8)
         else:  # a database in memory exists only on the engine's own connection
             self.engine = engine if memory else make_engine(url)
+        self._own_engine = self.engine is not engine
         self._keep = not self.postgres and not memory
-        self._kept: tuple[Any, Any] | None = None  # the pooled connection and the driver's
+        self._kept: Any = None
         self._turn: Any = nullcontext() if self.postgres else _turn(engine)
         self._dbapi = engine.dialect.loaded_dbapi
         event.listen(engine, "engine_disposed", lambda _: self.close())
@@ -116,7 +117,8 @@ class LogWriter:
     def run(self, work: Callable[[Any], T]) -> T:
         """`work(connection)` in one transaction, committed if it returns."""
         with self._turn:
-            pooled, raw = self._kept or self._connect()
+            pooled = self._kept or self._connect()
+            raw = pooled.driver_connection
             try:
                 if self.postgres:
                     with raw.pipeline():
@@ -131,7 +133,7 @@ class LogWriter:
                                           connection_invalidated=gone) from e
             finally:
                 if self._keep and pooled.is_valid:
-                    self._kept = (pooled, raw)
+                    self._kept = pooled
                 else:
                     self._kept = None
                     pooled.close()
@@ -146,10 +148,9 @@ class LogWriter:
                 raw.rollback()
             raise
 
-    def _connect(self) -> tuple[Any, Any]:
+    def _connect(self) -> Any:
         try:
-            pooled = self.engine.raw_connection()
-            return pooled, pooled.driver_connection
+            return self.engine.raw_connection()
         except self._dbapi.Error as e:
             raise DBAPIError.instance(None, None, e, self._dbapi.Error) from e
 
@@ -158,8 +159,8 @@ class LogWriter:
         with self._turn:
             kept, self._kept = self._kept, None
             if kept is not None:
-                kept[0].close()
-            if self._keep or self.postgres:
+                kept.close()
+            if self._own_engine:
                 self.engine.dispose()
 
 
