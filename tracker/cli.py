@@ -249,8 +249,10 @@ def export(fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = 
 
 @app.command(name="eval")
 def evaluate(corpus_dir: Annotated[Path, typer.Argument(metavar="CORPUS_DIR")],
-             as_json: JsonFlag = False) -> None:
-    """Score the classifier on a labelled corpus."""
+             as_json: JsonFlag = False,
+             by: Annotated[str | None, typer.Option(
+                 "--by", help="'designation': scores per designation too")] = None) -> None:
+    """Score the classifier on a labelled corpus (the folder and its subfolders)."""
     from tracker.classify.evaluate import evaluate as score
     from tracker.classify.evaluate import load_corpus, render
     from tracker.config import Settings, load_catalog
@@ -261,7 +263,10 @@ def evaluate(corpus_dir: Annotated[Path, typer.Argument(metavar="CORPUS_DIR")],
     except (ConfigError, OSError, ValueError) as exc:
         err.print(f"[red]cannot evaluate:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
-    report = score(corpus, catalog.designations)
+    if by not in (None, "designation"):
+        err.print(f"[red]cannot evaluate:[/] --by takes 'designation', not {by!r}", highlight=False)
+        raise typer.Exit(2)
+    report = score(corpus, catalog.designations, by_designation=by == "designation")
     if as_json:
         print(json.dumps(report))
     else:

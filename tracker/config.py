@@ -82,6 +82,8 @@ class DesignationConfig(BaseModel):
     subject: list[str] = Field(min_length=1)
     authority: list[str] = Field(min_length=1)
     stages: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES), min_length=1)
+    change: Literal["listing", "removal"] = "removal"
+    decided_by: Literal["court", "parliament", "executive"] = "court"
 
     @field_validator("stages")
     @classmethod
@@ -172,7 +174,8 @@ def load_catalog(path: Path) -> Catalog:
         loc, message = fault
         raise ConfigError(str(path), f"{'.'.join(map(str, loc))}: {message}", _line_of(root, loc))
     designations = [
-        Designation(key, d.title, tuple(d.subject), tuple(d.authority), tuple(d.stages))
+        Designation(key, d.title, tuple(d.subject), tuple(d.authority), tuple(d.stages),
+                    d.change, d.decided_by)
         for key, d in parsed.designations.items()
     ]
     return Catalog(designations, parsed.feeds)

@@ -17,13 +17,16 @@ class Reading:
     stage: str | None  # one of the designation's stages, "reversed", or None
     confidence: float
     quote: str | None
+    # Where the deciding sentence stands: "headline" (the entry's title) or "body" (its
+    # summary or text). A headline alone never confirms a step (see the status rules).
+    basis: str = "body"
 
 
 def classify(article: Article, designation: Designation) -> Reading:
     hit = read(article, designation)
     if hit is None or (hit.stage != "reversed" and hit.stage not in designation.stages):
         return Reading(None, 0.0, None)
-    return Reading(hit.stage, hit.confidence, hit.sentence)
+    return Reading(hit.stage, hit.confidence, hit.sentence, hit.basis)
 
 
 __all__ = ["CLASSIFIER_VERSION", "Reading", "classify"]

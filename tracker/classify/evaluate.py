@@ -25,11 +25,12 @@ class LabelledArticle:
 
 
 def load_corpus(path: Path) -> list[LabelledArticle]:
-    """Every JSON file in the folder; a file that is not a labelled article says so."""
+    """Every JSON file in the folder and its subfolders; a file that is not a labelled
+    article says so."""
     if not path.is_dir():
         raise ValueError(f"{path} is not a folder of labelled articles")
     corpus = []
-    for file in sorted(path.glob("*.json")):
+    for file in sorted(path.rglob("*.json")):
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
             labels = {str(k): str(v) for k, v in data["labels"].items()}
@@ -41,21 +42,35 @@ def load_corpus(path: Path) -> list[LabelledArticle]:
     return corpus
 
 
-def evaluate(corpus: list[LabelledArticle], designations: dict[str, Designation]) -> dict:
-    """Accuracy, per-label precision/recall/F1, macro-F1, confusion and the errors."""
+def evaluate(corpus: list[LabelledArticle], designations: dict[str, Designation],
+             by_designation: bool = False) -> dict:
+    """Accuracy, per-label precision/recall/F1, macro-F1, confusion and the errors; with
+    `by_designation`, the same scores for each designation under `per_designation`.
+
+    Every configured designation is read for every item: one missing from the item's labels
+    is `none` for it, so a false alarm counts."""
     pairs: list[tuple[str, str]] = []
     errors: list[dict[str, Any]] = []
+    per: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for item in corpus:
-        for name, expected in item.labels.items():
-            designation = designations.get(name)
-            if designation is None:
-                continue
+        for name, designation in designations.items():
+            expected = item.labels.get(name, NONE)
             reading = classify(item.article, designation)
             got = reading.stage or NONE
             pairs.append((expected, got))
+            per[name].append((expected, got))
             if got != expected:
                 errors.append({"id": item.id, "designation": name, "expected": expected,
                                "got": got, "quote": reading.quote})
+    report = {**_scores(pairs), "errors": errors}
+    if by_designation:
+        report["per_designation"] = {
+            name: _scores(per[name]) for name in designations
+            if any(expected != NONE for expected, _ in per[name])}
+    return report
+
+
+def _scores(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
     for expected, got in pairs:
         confusion[expected][got] += 1
@@ -79,11 +94,15 @@ def evaluate(corpus: list[LabelledArticle], designations: dict[str, Designation]
         if per_stage else 0.0,
         "per_stage": per_stage,
         "confusion": {e: dict(sorted(c.items())) for e, c in sorted(confusion.items())},
-        "errors": errors,
     }
 
 
 def render(report: dict, console: Console) -> None:
+    if "per_designation" in report:
+        table = Table("designation", "n", "accuracy", "macro-F1", title="Per designation")
+        for name, s in report["per_designation"].items():
+            table.add_row(name, str(s["n"]), f"{s['accuracy']:.3f}", f"{s['macro_f1']:.3f}")
+        console.print(table)
     table = Table("label", "precision", "recall", "F1", "support", title="Classifier scores")
     for label, s in report["per_stage"].items():
         table.add_row(label, f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}",

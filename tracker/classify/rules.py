@@ -23,6 +23,7 @@ class Hit:
     stage: str
     confidence: float
     sentence: str
+    basis: str = "body"  # "headline" when the title decided it
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def _read_sentence(sentence: str, low: str, names: Names, nearby: list[str],
     if not names.authority.search(sentence):
         confidence -= 0.1
     confidence += BASE_CONFIDENCE[stage]
-    return Hit(stage, round(max(0.05, min(0.99, confidence)), 2), sentence)
+    return Hit(stage, round(max(0.05, min(0.99, confidence)), 2), sentence,
+               "headline" if headline else "body")
 
 
 def _stage(s: str) -> str | None:

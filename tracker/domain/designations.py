@@ -7,6 +7,8 @@ from datetime import datetime
 
 REVERSED = "reversed"
 DEFAULT_STAGES = ("considered", "proposed", "court-approved")
+CHANGES = ("listing", "removal")  # the process puts the group on the list, or takes it off
+DECIDERS = ("court", "parliament", "executive")  # who takes the binding last step
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,8 @@ class Designation:
     subject: tuple[str, ...]
     authority: tuple[str, ...]
     stages: tuple[str, ...] = DEFAULT_STAGES
+    change: str = "removal"
+    decided_by: str = "court"
 
     def rank(self, stage: str | None) -> int:
         """0 for no stage, 1 for the first rung, and so on."""
