@@ -9,7 +9,7 @@ from tracker.classify.rules import read
 from tracker.domain.designations import Article, Designation
 
 # Bump when the rules change: evidence records the version that read it.
-CLASSIFIER_VERSION = "rules-1"
+CLASSIFIER_VERSION = "rules-2"
 
 
 @dataclass(frozen=True)

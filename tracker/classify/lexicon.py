@@ -1,4 +1,10 @@
-"""The language of each stage, shared by every designation (names come from feeds.yaml)."""
+"""The language of each step, shared by every designation: what a listing and a removal are
+called, what a court, a parliament and a government do to make one binding, how a formal
+proposal and mere deliberation are said, and how a sentence hedges, denies or looks back.
+
+Nothing here names a group, a country or an outlet: those come from feeds.yaml (and other
+jurisdictions from the gazetteer in `places`). Patterns are matched against lowercased text
+(Python's re is several times slower on long alternations with IGNORECASE)."""
 
 from __future__ import annotations
 
@@ -6,166 +12,222 @@ import re
 
 
 def words(*patterns: str) -> re.Pattern[str]:
-    """One pattern of alternatives, matched against lowercased text (Python's re is several
-    times slower on long alternations with IGNORECASE)."""
+    """One pattern of alternatives."""
     return re.compile("|".join(f"(?:{p.lower()})" for p in patterns))
 
 
-# Any word that can carry a step: sentences without one are not read further.
-CUE = re.compile(r"remov|delist|lift|list|ban|terror|designat|exclu|drop|struck|strik|off |"
-                 r"no longer|petition|bill|court|withdr|reinstat|proscri|back on|status")
+_LABEL = r"(terror\w*|extremis\w*|undesirable|proscribed|banned|prohibited|outlawed|fto)"
 
-
-# What the designation is: a list of terrorist or banned organisations, or a ban.
-LIST = words(
-    r"\b(terror(ist)?|terrorism|banned|prohibited|extremist|proscribed)\b[\w\s,'-]{0,40}"
-    r"\b(list|register|registry|blacklist|organi[sz]ations?|groups?|designation)",
-    r"\blist of (banned|terror|prohibited|outlawed)", r"\bblacklist", r"\bterror(ist)? list",
-    r"\bban\b", r"\bbanned\b", r"\bdesignation\b", r"\bterrorist (organi[sz]ation|group|status)",
-    r"\bdelist", r"\bterror(ist)? label",
-)
-
-# Taking the group off the list, said of a step that happened.
-REMOVED = words(
-    r"\b(has|have|had)\s+(now\s+|officially\s+|formally\s+|finally\s+)?(been\s+)?"
-    r"(removed|delisted|dropped|struck|lifted|suspended|excluded|scrapped)",
-    r"\b(has|have|had)\s+(officially\s+)?taken\s+(the\s+)?[\w-]+(\s+[\w-]+)?\s+off\b",
-    r"\b(has|have|had|was|were)\s+(been\s+)?taken\s+off\b",
-    r"\b(was|were|is|are)\s+(now\s+|officially\s+|formally\s+)?(removed|delisted|dropped|struck|"
-    r"taken off|excluded|no longer)",
-    r"(?<!be )(?<!being )\b(removed|delisted|dropped|struck)\s+(the\s+)?\w*\s*(from|off)\b",
-    r"\b(removes|delists|drops|lifts|suspends|scraps|strikes)\b",
-    r"\blifted\s+(the|its|a)\s+(ban|designation|terror)", r"\bsuspended\s+(the|its)\s+ban",
-    r"\bno longer (considered|designated|listed|banned|recognised|recognized|deemed|on)\b",
-    r"\bofficially (removed|delisted|lifted)", r"\bthe removal of\b.{0,60}\b(took effect|came into)",
-    r"\bended (the|a|its) (ban|designation)",
-)
-
-# A court decided, in favour of removal.
-COURT = words(r"\bsupreme court\b", r"\bcourt\b", r"\bjudges?\b", r"\bjudicial\b")
-COURT_APPROVED = words(
-    r"\bcourt\b[^.]{0,80}\b(approved|approves|granted|grants|upheld|satisfied|ruled|rules|"
-    r"lifted|lifts|suspended|suspends|removed|removes|sided|agreed|accepted|endorsed)\b",
-    r"\b(approved|granted|backed|endorsed)\s+by\s+(the\s+)?(supreme\s+)?court",
-    r"\b(approval|ruling|decision|verdict)\s+(by|of|from)\s+(the\s+)?(supreme\s+)?court\b",
-    r"\bcourt('s)?\s+(ruling|decision|verdict|approval)\b",
-)
-
-# A formal step toward removal: a recommendation, a bill, a petition to the court.
-PROPOSED = words(
-    r"\b(has|have|had)\s+(officially\s+|formally\s+)?(proposed|recommended|submitted|filed|"
-    r"lodged|introduced|presented|tabled|petitioned|asked|requested|sent)",
-    r"\b(formally|officially)\s+(proposed|recommended|requested|asked)",
-    r"\b(proposed|recommended|submitted|filed|lodged|introduced|presented|tabled|petitioned|"
-    r"requested|sent)\b",
-    r"\b(propose|proposes|recommend|recommends|submit|submits|file|files|petition|petitions|"
-    r"ask|asks|request|requests|seek|seeks|urge|urges|urged)\b",
-    r"\b(bill|draft law|draft legislation|petition|motion|lawsuit|proposal|request|"
-    r"application)\b",
-)
-
-# Thinking about it: no formal step yet.
-CONSIDERED = words(
-    r"\bconsider(s|ed|ing)?\b", r"\bweigh(s|ed|ing)?\b", r"\bmull(s|ed|ing)?\b",
-    r"\bexplor(e|es|ed|ing)\b", r"\b(review|reviewing|reassess|reassessing|reconsider\w*)\b",
-    r"\bdiscuss(es|ed|ing|ion|ions)?\b", r"\bdeliberat\w+", r"\bstud(y|ies|ying)\b",
-    r"\blooking (into|at)\b", r"\bopen to\b", r"\bthe (possibility|prospect|question) of\b",
-    r"\b(plans?|planning|intends?|intention|prepar\w+|ready|expected|set|likely|poised|"
-    r"moving|aims?|seeks?)\s+to\b", r"\b(may|might|could|would|will|shall|should|can)\s+(soon\s+)?"
-    r"(be\s+)?(remove|removed|delist|delisted|lift|lifted|drop|dropped|take|taken|strike|exclude)",
-    r"\b(signal(l)?ed|hinted|suggested|said)\b[^.]{0,40}\b(remov|delist|lift)",
-    r"\bno (final )?decision\b", r"\bsteps? (towards?|toward)\b", r"\bpush(es|ed|ing)? for\b",
-)
-
-# Whether the group stays listed, as an open question.
-STAYS_LISTED = words(
-    r"\b(whether|if)\b[^.]{0,60}\b(stay|stays|remain|remains|be kept|keep|kept)\b[^.]{0,40}"
-    r"\b(list|ban|designation)",
-    r"\b(future|fate) of\b[^.]{0,40}\b(designation|listing|ban)\b",
-)
-
-# The court has the case before it: a petition filed, not yet decided.
-COURT_PENDING = words(
-    r"\bcourt\b[^.]{0,60}\b(to hear|will hear|hearing|to consider|will consider|to review|"
-    r"will review|to examine|scheduled|set to rule|date)\b[^.]{0,60}\b(petition|request|motion|"
-    r"case|lawsuit|application)",
-    r"\b(petition|request|motion|lawsuit|application)\b[^.]{0,80}\b(supreme\s+)?court\b",
-)
-
-# Taking the group off a list, in any tense.
-REMOVAL = words(
-    r"\bremov", r"\bdelist", r"\blift", r"\btak(e|es|ing|en)\s+(the\s+)?[\w-]+(\s+[\w-]+)?\s+off\b",
-    r"\btak(e|es|ing|en)\s+off\b", r"\b(strik\w*|struck)\s+([\w-]+\s+)?(off|from)\b", r"\bexclu",
-    r"\bdrop", r"\bsuspen\w*\s+(of\s+)?(the|its)\s+ban", r"\bend\w*\s+(the|its)\s+(ban|designation)",
-    r"\bno longer\b", r"\bunban", r"\bderegist", r"\bremoval\b", r"\boff (the|its|a) [\w\s]{0,20}list",
-)
-
-# Undoing a step: a withdrawn proposal, a refused petition, the group put back.
-REVERSED = words(
-    r"\bwithdr(ew|awn|aws|awing)\b[^.]{0,60}\b(bill|proposal|petition|motion|request|"
-    r"recommendation|application)",
-    r"\b(bill|proposal|petition|motion|request|application)\b[^.]{0,80}\b(withdrawn|rejected|"
-    r"refused|dismissed|denied|thrown out|turned down|shelved|scrapped|blocked)\b",
-    r"\bcourt\b[^.]{0,60}\b(rejected|refused|dismissed|denied|threw out|turned down|declined)\b",
-    r"\b(rejected|refused|dismissed|denied|threw out|turned down|declined|blocked|shelved)\b"
-    r"[^.]{0,30}\b(the\s+)?(prosecutor'?s?\s+|government'?s?\s+|ministry'?s?\s+)?"
-    r"(bill|petition|motion|request|proposal|application|appeal)",
-    r"\b(reinstated|restored|re-?imposed|returned)\b[^.]{0,40}\b(ban|list|designation)",
-    r"\bput\b[^.]{0,30}\bback on\b",
-)
-
-# A statement that nothing is happening (not a step, nor a reversal of one).
-NEGATED = words(
-    r"\b(no|not any)\s+(plans?|intention|proposal|move|decision)s?\s+to\b",
-    r"\bhas no plans?\b", r"\bnot\s+(considering|planning|going|weighing|preparing|about|"
-    r"discussing)\b", r"\bruled out\b", r"\bruling out\b", r"\brules out\b",
-    r"\b(denied|denies|deny|dismissed|dismisses|refuted|refutes)\s+(\w+\s+){0,2}(reports?|"
-    r"claims?|rumou?rs?|speculation|suggestions?|plans?|that)\b", r"\bnot on the agenda\b",
-    r"\b(will|would|does|do|did|has|have)\s+not\s+(remove|delist|lift|drop|consider|propose)",
-    r"\b(won't|wouldn't|doesn't|didn't|hasn't|haven't)\s+(remove|delist|lift|drop|consider)",
-    r"\b(reject|refuse|resist)(s|ed|d)?\s+(calls|demands|pressure|suggestions|proposals)\b",
-    r"\bnever\b[^.]{0,20}\b(remove|delist|lift)",
-    r"\bpremature\b", r"\bno (such )?(step|move)s?\b",
-)
-
-# Maybe, later, if: a report of intent, not of a step taken (a proposal is still a proposal
-# when it asks the court "to remove"; a removal "to remove" is not yet done).
-MODAL_PROPOSAL = words(
-    # (not "a bill that would allow": the modality is the bill's, the bill is real)
-    r"(?<!that )(?<!which )\b(may|might|could|would|will|shall|should)\b(?!\s+not)",
-    r"\bif\b", r"\bwhether\b",
-    r"\b(plans?|planning|intends?|expected|likely|poised|hopes?)\s+to\b",
-    r"\bpossib(le|ly|ility)\b", r"\bpotential(ly)?\b", r"\bconsider(s|ing)\b",
-)
-MODAL = words(
-    r"\bto (remove|delist|lift|drop|take|strike|exclude|suspend)\b",
-    r"\b(may|might|could|would|will|shall|should)\b(?!\s+not)", r"\bif\b", r"\bwhether\b",
-    r"\b(plans?|planning|intends?|prepar\w+|expected|set|likely|poised|aims?|seeks?|hopes?)\s+to\b",
-    r"\bpossib(le|ly|ility)\b", r"\bpotential(ly)?\b", r"\bcould soon\b", r"\bconsider\w*\b",
-    r"\bready to\b",
-)
-
-# The original listing, mentioned as history: not a step of the removal.
+# Putting a group on a list, in any tense.
 LISTING = words(
-    r"\b(recogni[sz]ed|declared|designated|labell?ed|branded|listed|added|banned|outlawed|"
-    r"put|placed|blacklisted)\b[^.]{0,60}\b(as (a )?terror|terrorist|on (its|the) list|ban)",
-    r"\bsince (19|20)\d\d\b", r"\bin (19|20)0\d\b", r"\b(19|20)0[0-9]\b[^.]{0,40}\b(banned|ruling)",
-    r"\boriginal(ly)? (ban|listing|designation)\b",
+    r"\bdesignat\w*", r"\bproscri\w*", r"\bblacklist\w*", r"\boutlaw\w*",
+    r"\bban(s|ned|ning)?\b", r"\b(add|adds|added|adding|include[sd]?|including|plac\w+|put|puts|"
+    r"putting|enter\w*)\b[^.;]{0,60}\b" + _LABEL + r"[^.;]{0,30}\b(list|register|registry)\b",
+    r"\b(add|adds|added|adding|include[sd]?|including|plac\w+|put|puts|putting|enter\w*)\b"
+    r"[^.;]{0,40}\b(list|register|registry) of " + _LABEL,
+    r"\blist(s|ed|ing)?\b[^.;]{0,50}\b" + _LABEL,
+    r"\b" + _LABEL + r"[^.;]{0,30}\blist(ed|ing)\b",
+    r"\b(recogni[sz]\w*|declar\w*|label\w*|brand\w*|classif\w*|class(es|ed|ing)?|treat\w*|"
+    r"deem\w*|nam(e|es|ed|ing))\b"
+    r"[^.;]{0,60}\b(as\s+)?(an?\s+|the\s+)?" + _LABEL,
+    r"\b(fto|terrorist) (status|label|tag)\b", r"\bliquidat\w*",
 )
 
-# Lists that belong to someone else.
-OTHER_LISTS = words(
-    r"\b(UN|U\.N\.|united nations|security council|1988 committee|1267)\b[^.]{0,60}"
-    r"\b(list|sanctions?|committee|travel ban)",
-    r"\b(sanctions?)\s+(list|regime)\b[^.]{0,40}\b(UN|U\.N\.|united nations|security council)",
+# Taking a group off a list, in any tense.
+REMOVAL = words(
+    r"\bremov\w*", r"\bdelist\w*", r"\bde-?proscri\w*", r"\bunban\w*", r"\bderegist\w*",
+    r"\btak(e|es|ing|en)\b[^.;]{0,40}\boff\b", r"\btook\b[^.;]{0,40}\boff\b",
+    r"\b(strik\w*|struck)\b[^.;]{0,40}\b(off|from)\b", r"\bexclu\w*",
+    r"\blift\w*\b[^.;]{0,40}\b(ban|designation|status|label|listing|prohibition)",
+    r"\b(ban|designation|status|label|listing|prohibition)\b[^.;]{0,30}\blift\w*",
+    r"\b(suspen\w*|revok\w*|revoc\w*|rescind\w*|end\w*)\b[^.;]{0,30}\b(ban|designation|listing|"
+    r"terrorist status|prohibition)",
+    r"\bno longer\b[^.;]{0,30}\b(list|ban|designat|terror|consider|recogni|deem|proscri)",
+    r"\boff (the|its|a) [\w\s-]{0,30}list",
 )
 
-FOREIGN = (
-    "Kazakhstan", "Kazakh", "Kyrgyzstan", "Kyrgyz", "Uzbekistan", "Uzbek", "Tajikistan", "Tajik",
-    "Turkmenistan", "Belarus", "Belarusian", "China", "Chinese", "Beijing", "Iran", "Iranian",
-    "Tehran", "Pakistan", "Pakistani", "Islamabad", "India", "Indian", "United States", "U.S.",
-    "US", "American", "Washington", "Canada", "Canadian", "Britain", "British", "UK", "U.K.",
-    "European Union", "EU", "Germany", "German", "France", "French", "Turkey", "Turkish",
-    "Azerbaijan", "Qatar", "Saudi", "United Nations", "UN", "U.N.", "Security Council",
-    "Kabul", "Afghan government", "Ukraine", "Ukrainian", "Kyiv", "Japan", "Australia",
+# A court at work.
+COURT = words(r"\bcourts?\b", r"\bjudges?\b", r"\bjudicial\b", r"\btribunal\b", r"\bjustices?\b")
+
+# What a court says when it decides a case (for the process, or against it).
+COURT_RULED = words(
+    r"\b(ruled|rules|ruling|upheld|upholds|upholding|granted|grants|satisfied|approved|approves|"
+    r"sided|declared|declares|recogni[sz]ed|recogni[sz]es|found|finds|banned|bans|designated|"
+    r"designates|outlawed|outlaws|ordered|orders|agreed|accepted|endorsed|lifted|lifts|"
+    r"removed|removes|confirmed|decided|decides|verdict|judgment|judgement|decision)\b",
 )
+
+# A court or a government saying no to the process, or undoing it.
+REFUSED = words(
+    r"\b(rejected|rejects|refused|refuses|dismissed|dismisses|denied|denies|threw out|throws out|"
+    r"turned down|turns down|declined|declines)\b",
+)
+# A court undoing the designation or the decision to make it.
+QUASHED = words(
+    r"\b(overturn\w*|quash\w*|annul\w*|struck down|strikes down|strike down|set aside|sets aside|"
+    r"invalidat\w+)\b",
+    r"\b(ruled|rules|found|finds|held|holds|declared|acted)\b[^.;]{0,80}\b(unlawful\w*|illegal\w*|"
+    r"disproportionate\w*|unconstitutional\w*|invalid|error|erred|flawed|irrational)\b",
+)
+# What a refusal can be of that leaves the designation standing: a bid to undo it.
+UNDOING = words(r"\b(overturn|quash|annul|cancel|revoke|reverse|block|halt|stop|delay|"
+                r"set aside|drop the case|end the case)\b")
+# Whose request a court refused: the group's own bid is not the process turned back.
+OWN_BID = words(
+    r"\b(appeal|appeals|challenge|challenges|complaint|complaints|bid|bids|motion to|"
+    r"application to (lift|overturn|quash|halt|block|suspend)|attempt|lawsuit against|"
+    r"request to (lift|overturn|quash|halt|block|suspend|delay))\b",
+)
+PROCESS_REQUEST = words(
+    r"\b(prosecutor\w*|ministry\w*|government\w*|state'?s?|authorit\w+)\b[^.;]{0,40}\b(request|"
+    r"petition|claim|lawsuit|motion|application|suit|case)\b",
+    r"\b(request|petition|claim|lawsuit|motion|application|suit)\b[^.;]{0,30}\b(by|of|from)\b"
+    r"[^.;]{0,20}\b(prosecutor\w*|ministry|government)",
+)
+
+# A plan or proposal halted, dropped or undone.
+HALTED = words(
+    r"\bwithdr(ew|awn|aws|awing|awal)\b[^.;]{0,60}\b(bill|proposal|petition|motion|request|"
+    r"recommendation|application|plan|designation|order)",
+    r"\b(bill|proposal|petition|motion|request|application|plan|plans|designation|order|move)\b"
+    r"[^.;]{0,100}\b(was|were|is|are|been|being|got|gets)\s+(\w+\s+)?(withdrawn|shelved|scrapped|"
+    r"abandoned|dropped|paused|halted|put on hold|frozen|suspended)\b",
+    r"\b(bill|proposal|petition|plan|plans|designation|order|move)\b[^.;]{0,60}\bon hold\b",
+    r"\b(gave up|given up|giving up|gives up|backed away from|walked back|dropp\w+ (its |the )?plans?)"
+    r"\b[^.;]{0,60}\b(designat\w*|proscri\w*|listing|classif\w*|plan|plans|proposal|move|nam\w+|list)",
+    r"\b(shelv\w+|scrapp\w+|abandon\w*|paus\w+|halt\w*|froze|freez\w+|put on hold|"
+    r"puts on hold|putting on hold|back(ed|s)? down)\b[^.;]{0,60}\b(designat\w*|proscri\w*|"
+    r"listing|classif\w*|plan|proposal|move|bill|delist\w*|removal)",
+)
+
+# The binding step, said of a fact: in force, taken effect, published, signed, done.
+IN_FORCE = words(
+    r"(?<!before )(?<!until )(?<!from )\b(came|come|comes|entered|enters|went|goes)\s+into\s+"
+    r"(force|effect)\b", r"(?<!before )(?<!until )(?<!from )\b(took|takes|taken)\s+effect\b",
+    r"(?<!not )(?<!not yet )\bin force\b", r"\beffective (immediately|from|as of|on)\b",
+    r"\bpublished\b[^.;]{0,40}\b(register|gazette|journal)\b",
+    r"\b(federal register|official journal|gazette)\b",
+    r"\b(it is now|it's now|it became|became|is now|it has become)\b[^.;]{0,20}\b(a criminal "
+    r"offen[cs]e|illegal|a crime|an offen[cs]e)\b",
+    r"\b(designation|ban|label|listing|status|proscription)\b[^.;]{0,20}\b(was|were|has been|had been)\s+"
+    r"(applied|imposed|extended|issued|confirmed|upheld)\b",
+)
+# The last steps of a parliamentary order before it is in force.
+PARLIAMENT_ACT = words(
+    r"\b(parliament|mps|peers|lords|commons|house|houses|senate|duma|deputies|lawmakers|"
+    r"legislat\w+|assembly)\b[^.;]{0,60}\b(approved|approves|passed|passes|backed|backs|voted|"
+    r"votes|endorsed|adopted|adopts|cleared|clears)\b",
+)
+# Orders, decrees and signatures.
+SIGNED = words(r"\b(signed|signs|decreed|decrees|promulgated)\b")
+
+# A formal act that moves the process on without deciding it.
+FORMAL = words(
+    r"\b(filed|files|filing|lodged|lodges|submitted|submits|petitioned|petitions|applied|"
+    r"applies|sued|sues|tabled|tables|introduced|introduces|laid|lays(?! groundwork)|laying(?! groundwork)|"
+    r"recommended|recommends|recommendation|referred|refers|notified|notifies|notification|"
+    r"sent|sends|forwarded|formally proposed|officially proposed|moved to|initiated|initiates|"
+    r"launched|launches|started|starts|began|begins|opened|opens)\b",
+    r"\b(ask|asked|asks|asking|request|requested|requests|requesting|sought|seeks|seeking|urged)\b[^.;]{0,60}"
+    r"\b(court|judges?|tribunal)\b",
+    r"\b(court|judges?|tribunal)\b[^.;]{0,60}\b(asked|requested|petition|request|claim|lawsuit|"
+    r"motion|suit|application|case)\b",
+    r"\b(bill|draft law|draft legislation|draft order|draft decree|legislation|order|"
+    r"statutory instrument|notice of intent|notice|executive order|memorandum|directive)\b",
+    r"\b(petition|lawsuit|claim|request|motion|application|suit)\b",
+    r"\b(case|hearing)\b[^.;]{0,100}\b(set down|scheduled|set for|listed for|adjourned|postponed|"
+    r"pushed back|moved)\b",
+    r"\b(decision|decided|agreed|agreement) in principle\b", r"\b(agreed|agrees) to\b",
+    r"\bpolitical agreement\b", r"\b(hearing|hearings|trial|session|proceedings)\b",
+    r"\b(postponed|adjourned|scheduled|rescheduled|deferred)\b",
+    r"\b(proposal|proposed|proposes|propose)\b",
+    r"\b(decided|decision|determined|determination) to\b(?! (explore|consider|study|review|"
+    r"discuss|examine|weigh|look|assess|evaluate|begin talks|seek|ask))",
+    r"\bstarted the process\b", r"\bprocess (of|to|for)\b", r"\b(acted|acts|moved|moves) to\b",
+    r"\b(took|taken|taking|takes) (the )?(first |formal )?steps? to\b",
+)
+
+# Deliberation, calls and pledges: no formal act yet.
+DELIBERATION = words(
+    r"\bconsider\w*", r"\bweigh\w*", r"\bmull\w*", r"\bexplor\w+", r"\breview\w*",
+    r"\breassess\w*", r"\bdiscuss\w*", r"\bdebat\w+", r"\bdeliberat\w+", r"\bstud(y|ies|ying|ied)\b",
+    r"\blook(s|ed|ing)? (into|at)\b", r"\bopen to\b", r"\b(possibility|prospect|question|idea) of\b",
+    r"\bcall(s|ed|ing)? (for|on)\b", r"\burg(e|es|ed|ing)\b", r"\bpush(es|ed|ing)? for\b",
+    r"\bpress(es|ed|ing)? (for|to)\b", r"\bdemand\w*", r"\bpledg\w+", r"\bpromis\w+", r"\bvow\w*",
+    r"\bthreat\w*", r"\bpetition(s|ed)? (the government|ministers)\b", r"\bin favou?r of\b",
+    r"\b(plans?|planning|intends?|intention|prepar\w+|ready|expected|set|likely|poised|moving|"
+    r"aims?|wants?|would like|hopes?|seeks?|seeking|sought) to\b",
+    r"\bsupport(s|ed)? (the )?(idea|move|call)",
+    r"\b(may|might|could|would|will|shall|should|can)\b", r"\bsignal\w*", r"\bhint\w*",
+    r"\bno (final )?decision\b", r"\bsteps? (towards?|toward)\b",
+    r"\bmov(e|es|ing) (toward|towards|closer)\b",
+    r"\bwork(s|ed|ing)? (on|toward|towards)\b", r"\bassess\w*", r"\bevaluat\w+",
+)
+
+# The step is not (yet) taken, or nobody intends it.
+DENIED = words(
+    r"\b(no|not any)\s+(plans?|intention|proposal|move|decision)s?\s+to\b", r"\bno plans?\b",
+    r"\bnot\s+(considering|planning|going|weighing|preparing|about|discussing|seeking)\b",
+    r"\bruled out\b", r"\bruling out\b", r"\brules out\b", r"\bnot on the agenda\b",
+    r"\b(denied|denies|deny|dismissed|dismisses|refuted|refutes)\s+(\w+\s+){0,2}(reports?|claims?|"
+    r"rumou?rs?|speculation|suggestions?|plans?|that)\b",
+    r"\b(will|would|does|do|did|has|have|had|is|are|was|were|could|can)\s+not\s+(be\s+)?"
+    r"(remov|delist|lift|drop|consider|propos|designat|proscri|ban|list|add|outlaw)",
+    r"\b(won't|wouldn't|doesn't|don't|didn't|hasn't|haven't|isn't|aren't|wasn't|weren't|"
+    r"cannot|can't)\s+(be\s+)?(remov|delist|lift|drop|consider|propos|designat|proscri|ban|list|"
+    r"add|outlaw|put|place|name|declar|brand|classif)",
+    r"\b(refus\w+|reject\w*|resist\w*|declin\w+)\s+(calls|demands|pressure|suggestions|proposals|"
+    r"to)\b", r"\bnever\b", r"\bpremature\b", r"\bno (such )?(step|move)s?\b",
+    r"\b(rather than|instead of|short of|stopp\w+ short)\b", r"\bnot\s+(yet\s+)?(been\s+)?"
+    r"(designat|proscri|list|ban|remov|delist)\w*",
+)
+
+# The step in the future or as a condition: intent, not a step taken.
+HEDGED = words(
+    r"(?<!that )(?<!which )\b(may|might|could|would|will|shall|should|can|must|ought)\b",
+    r"\bif\b", r"\bwhether\b", r"\bunless\b", r"\bonce\b",
+    r"\b(plans?|planning|intends?|expected|likely|poised|set|hopes?|ready|prepar\w+|aims?|"
+    r"wants?|moving|going|seeks?|seeking|sought|vow\w*|pledg\w+|promis\w+|threaten\w*|"
+    r"call\w*|urg\w+|push\w*) to\b",
+    r"\bpossib(le|ly|ility)\b", r"\bpotential(ly)?\b", r"\bproposed\b", r"\bproposal\b",
+    r"\bdraft\w*", r"\bbeing prepared\b", r"\bprepar\w+\b", r"\bgroundwork\b",
+    r"\b(bring|brings|bringing) in\b",
+    r"\bconsider\w*\b", r"\bweigh\w*", r"\bcalls? for\b", r"\bwhat would\b",
+)
+
+# Lists and labels: the sentence speaks of a list at all.
+ABOUT_LIST = words(
+    r"\b(list|lists|listed|listing|register|registry|blacklist\w*|designat\w*|proscri\w*|"
+    r"terror\w*|extremis\w*|undesirable|banned|ban|bans|outlaw\w*|fto)\b",
+)
+
+# Looking back: a year, or words that place the step in the past story.
+YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+LOOKING_BACK = words(
+    r"\b(previously|formerly|earlier|originally|once|already|since|back in|years ago|at the time)\b",
+)
+
+# Words that refer back to a group named earlier.
+ANAPHOR = words(
+    r"\bthe (group|groups|organi[sz]ation|organi[sz]ations|movement|regiment|battalion|network|"
+    r"foundation|company|firm|corporation|cartels?|militia|force|corps|guards?|outfit|entity|"
+    r"entities|party|brotherhood|unit|mercenar\w+|campaign|collective)\b",
+    r"\bits\b", r"\bthe (ban|proscription)\b",
+)
+
+# A bare status tag after a name: "(banned in X)", "(designated terrorist in X)".
+TAG = re.compile(r"\([^)]{0,80}\)")
+
+# A mention of people or a part of the group, not of the group itself.
+PART_BEFORE = words(r"\b(founder|co-?founder|leader|head|chief|member|members|supporters?|"
+                    r"fighters?|commanders?|employees|staff|allies|ally|director|spokes\w+|"
+                    r"activists?|wing|branch|affiliates?) of (the )?(\w+('s|\u2019s) )?$")
+# A legislature's motion or resolution: a call on the government, unless parliament decides.
+MOTION = words(r"\b(motion|resolution)\b[^.;]{0,80}\b(mps|house|commons|parliament|lawmakers|"
+               r"senate|deputies|legislat\w+)\b", r"\b(mps|house|commons|parliament|lawmakers|"
+               r"senate|deputies|legislat\w+)\b[^.;]{0,80}\b(motion|resolution)\b",
+               r"\bthe motion\b", r"\bnon-binding\b")
+PART_AFTER = words(r"^('s|\u2019s)?\s*(founder|co-?founder|leader|leaders|head|chief|member|members|"
+                   r"supporters?|fighters?|commanders?|employees|staff|activists?|armed wing|"
+                   r"military wing|political wing|wing|branch|affiliates?|prisoners?|soldiers?)\b")
+EXAMPLE = words(r"\b(such as|like)\s+(the\s+)?$")

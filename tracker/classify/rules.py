@@ -1,4 +1,15 @@
-"""Reading an article sentence by sentence: which step of which designation it reports."""
+"""Reading an article sentence by sentence: which step of one designation it reports.
+
+A sentence is read for the designation when it names the group (or refers back to it just
+after naming it), speaks of the designation's own change (a listing, or a removal), and the
+step is the authority's, not another country's or body's. Its step is, in order of checks:
+`reversed` (a proposal halted, the process refused by a court, the change undone), nothing
+(a denial), the binding step (by `decided_by`: a court's ruling; an order in force; a
+designation made, published or in force), `proposed` (a formal act: a filing, a bill, an
+order laid, a hearing, a decision in principle), `considered` (deliberation, calls, pledges,
+intent). The body's sentences outrank the headline: the title decides only when the body
+reports nothing, so a headline that overstates its article does not carry the reading.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +18,34 @@ from dataclasses import dataclass
 from functools import cache
 
 from tracker.classify import lexicon as lx
+from tracker.classify.places import foreign_pattern
 from tracker.classify.sentences import split
 from tracker.domain.designations import REVERSED, Article, Designation
 
-# Higher wins when an article reports several steps.
-RANK = {"considered": 1, "proposed": 2, REVERSED: 3, "court-approved": 4}
-BASE_CONFIDENCE = {"considered": 0.7, "proposed": 0.8, REVERSED: 0.8, "court-approved": 0.85}
-_OWN_LIST = re.compile(r"\b(its|their|own|national|federal|domestic|russia\w*)\s+(own\s+)?"
-                       r"(list|register|registry|ban)")
-_STATUS = re.compile(r"\b(status|designation|listing|ban)\b")
+BINDING = "court-approved"
+# Higher wins among the readings of one part of an article.
+RANK = {"considered": 1, "proposed": 2, BINDING: 3, REVERSED: 4}
+BASE_CONFIDENCE = {"considered": 0.8, "proposed": 0.85, BINDING: 0.9, REVERSED: 0.85}
+_PAST = re.compile(r"(ed|en|wn)$|^(put|took|struck|made|set|cut)$")
+_AUX = re.compile(r"\b(has|have|had|was|were|is|are|been|became|become|becomes|now|"
+                  r"formally|officially|finally|already|also|effectively|legally)\s+(an?\s+)?$")
+# Asked for, not done: "asked the court to ban", "sued to have it declared", "called for".
+_REQUESTED = re.compile(r"\b(ask\w*|request\w*|petition\w*|seek\w*|sought|su(e|ed|es|ing)|"
+                        r"filed|fil(es|ing)|call\w*|urg\w+|demand\w*|push\w*|press\w*|want\w*|"
+                        r"attempt\w*|bid|to have|to prevent|to stop|to block)\b")
+_GRANTED = re.compile(r"\b(granted|grants|satisfied|satisfies|backed|backs|upheld|upholds|approved|"
+                      r"approves)\b[^.;]{0,60}\b(request|petition|lawsuit|claim|motion|"
+                      r"application|suit)")
+# "banned methods", "a proscribed group": a participle used as an adjective.
+_ADJECTIVAL = re.compile(r"^(an?|the|any|other|its|their)\s+$")
+_FOLLOWING_NOUN = re.compile(r"^\s*(?!as\b|in\b|by\b|on\b|from\b|the\b|a\b|an\b|it\b|them\b|"
+                             r"for\b|since\b|under\b|at\b|and\b|or\b|last\b|this\b|after\b|"
+                             r"with\b|until\b|because\b|over\b|following\b)[a-z]+\b")
+_CLAUSE = re.compile(r"[,;:]|\b(to|of|from|on|by|in|and|has|have|had|was|were|is|are|the|a|"
+                     r"decision|list|said|says)\b")
+_AGENT_OR_TIME = re.compile(r"\bby\b|\b(19[5-9]\d|20\d\d)\b|\b(last|this|in)\s+(year|month|week|"
+                            r"january|february|march|april|may|june|july|august|september|"
+                            r"october|november|december)\b|\b(on|since) \w+day\b")
 
 
 @dataclass(frozen=True)
@@ -27,120 +57,323 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class Names:
+class Language:
+    """The patterns of one designation: its names, and which change is its own."""
+
     subject: re.Pattern[str]
     authority: re.Pattern[str]
     foreign: re.Pattern[str]
+    act: re.Pattern[str]  # the designation's own change, in any tense
+    undo: re.Pattern[str]  # the opposite change
+    decided_by: str
+    removal: bool
 
 
 @cache
-def names_of(designation: Designation) -> Names:
-    def alternation(values: tuple[str, ...], flags: int = re.IGNORECASE) -> re.Pattern[str]:
+def language_of(designation: Designation) -> Language:
+    def alternation(values: tuple[str, ...]) -> re.Pattern[str]:
         ordered = sorted(values, key=len, reverse=True)
         return re.compile(r"(?<![\w.])(" + "|".join(re.escape(v) for v in ordered)
-                          + r")(?:'s|\u2019s)?(?![\w])", flags)
+                          + r")(?:'s|\u2019s)?(?![\w])", re.IGNORECASE)
 
-    own = {a.casefold() for a in designation.authority}
-    foreign = tuple(f for f in lx.FOREIGN if f.casefold() not in own)
-    return Names(alternation(designation.subject), alternation(designation.authority),
-                 alternation(foreign, 0))
+    removal = designation.change == "removal"
+    return Language(alternation(designation.subject + _shared_word(designation.subject)),
+                    alternation(designation.authority),
+                    foreign_pattern(designation.authority),
+                    lx.REMOVAL if removal else lx.LISTING, lx.LISTING if removal else lx.REMOVAL,
+                    designation.decided_by, removal)
+
+
+def _shared_word(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The word every name of a group has in common, when it has several names of several
+    words ("LGBT" of "LGBT movement", "international LGBT movement")."""
+    split_names = [set(n.split()) for n in names]
+    if len(names) < 2 or any(len(words) < 2 for words in split_names):
+        return ()
+    common = set.intersection(*split_names)
+    return tuple(w for w in common if w[:1].isupper() and len(w) > 2)
+
+
+def _mentions(sentence: str, lang: Language) -> bool:
+    """Whether the sentence names the group itself (not its members, its wing or its founder;
+    not as an example of a kind; not in brackets)."""
+    for m in lang.subject.finditer(sentence):
+        before, after = sentence[max(0, m.start() - 40):m.start()].lower(), sentence[m.end():].lower()
+        if lx.PART_BEFORE.search(before) or lx.PART_AFTER.search(after[:40]) \
+                or lx.EXAMPLE.search(before):
+            continue
+        if sentence.count("(", 0, m.start()) > sentence.count(")", 0, m.start()):
+            continue
+        return True
+    return False
 
 
 def read(article: Article, designation: Designation) -> Hit | None:
-    """The highest step the article reports, with the sentence that says so."""
-    names = names_of(designation)
+    """The step the article reports, with the sentence that says so."""
+    lang = language_of(designation)
     title = article.title.strip()
     body = split(" ".join(p for p in (article.summary, article.content) if p))
-    sentences = ([title] if title else []) + body
-    context_authority = bool(names.authority.search(title)) or sum(
-        1 for s in sentences[:6] if names.authority.search(s)) >= 1
-    best: Hit | None = None
-    subject_seen = False
-    for i, sentence in enumerate(sentences):
-        subject_before = subject_seen
-        subject_seen = subject_seen or bool(names.subject.search(sentence))
-        low = sentence.lower()
-        if not lx.CUE.search(low) or not (lx.REMOVAL.search(low) or lx.LIST.search(low)):
+    year = article.published.year if article.published else None
+    opening = [title, *body[:5]]
+    own_context = any(lang.authority.search(s) for s in opening)
+    foreign_context = not own_context and any(lang.foreign.search(s) for s in opening)
+    named_title = _mentions(title, lang) if title else False
+    best: tuple[tuple[int, int, float], Hit] | None = None
+    named_before = named_title
+    for sentence in body:
+        named = _mentions(sentence, lang)
+        if not named and not (named_before and lx.ANAPHOR.search(sentence.lower())
+                              and not lang.subject.search(sentence)):
+            continue  # "the group", "the ban": the subject named earlier in the article
+        named_before = True
+        hit = _read_sentence(sentence, lang, named, own_context, foreign_context, year, "body")
+        if hit is None:
             continue
-        nearby = sentences[max(0, i - 2):i]
-        hit = _read_sentence(sentence, low, names, nearby, context_authority, subject_before,
-                             headline=i == 0 and bool(title))
-        if hit and (best is None or (RANK[hit.stage], hit.confidence) >
-                    (RANK[best.stage], best.confidence)):
-            best = hit
-    return best
-
-
-def _read_sentence(sentence: str, low: str, names: Names, nearby: list[str],
-                   context_authority: bool, subject_before: bool, headline: bool) -> Hit | None:
-    confidence = 0.05 if headline else 0.0
-    if not names.subject.search(sentence):
-        if not subject_before:  # "the group", "the movement": named earlier in the article
-            return None
-        confidence -= 0.1
-    stage = _stage(low)
-    if stage is None:
-        return None
-    if not _jurisdiction(sentence, low, names, nearby, context_authority):
-        return None
-    if not names.authority.search(sentence):
-        confidence -= 0.1
-    confidence += BASE_CONFIDENCE[stage]
-    return Hit(stage, round(max(0.05, min(0.99, confidence)), 2), sentence,
-               "headline" if headline else "body")
-
-
-def _stage(s: str) -> str | None:
-    """The step a (lowercased) sentence reports, by its verbs, tense, modality, negation."""
-    removal = lx.REMOVAL.search(s)
-    if lx.REVERSED.search(s) and (removal or lx.LIST.search(s) or lx.COURT.search(s)):
-        return REVERSED
-    if lx.NEGATED.search(s):
-        return None
-    if not removal and not lx.LIST.search(s):
-        return None
-    if lx.LISTING.search(s) and not removal:
-        return None  # the original listing, mentioned in passing
-    modal = lx.MODAL_PROPOSAL.search(s)
-    if removal and not modal and not lx.MODAL.search(s) and (
-            lx.REMOVED.search(s) or lx.COURT_APPROVED.search(s) and lx.COURT.search(s)):
-        return "court-approved"
-    if lx.COURT_APPROVED.search(s) and removal and not modal and not lx.COURT_PENDING.search(s):
-        return "court-approved"
-    if lx.COURT_PENDING.search(s) and not modal:
-        return "proposed"
-    if lx.PROPOSED.search(s) and (removal or lx.LIST.search(s)) and not modal:
-        return "proposed"
-    if removal and (lx.CONSIDERED.search(s) or lx.MODAL.search(s) or modal or
-                    lx.PROPOSED.search(s) or lx.REMOVED.search(s)):
-        return "considered"
-    if lx.CONSIDERED.search(s) and lx.LIST.search(s) and (lx.STAYS_LISTED.search(s) or
-                                                          _STATUS.search(s)):
-        return "considered"
+        current = 0 if hit.stage != BINDING and _looks_back(sentence, year) else 1
+        rank = (current, RANK[hit.stage], hit.confidence)
+        if best is None or rank > best[0]:
+            best = (rank, hit)
+    if best is not None:
+        return best[1]
+    if named_title:
+        return _read_sentence(title, lang, True, own_context, foreign_context, year, "headline")
     return None
 
 
-def _jurisdiction(s: str, low: str, names: Names, nearby: list[str],
-                  context_authority: bool) -> bool:
-    """Is the step the authority's, on its own list (not another country's, nor the UN's)?"""
-    if lx.OTHER_LISTS.search(low) and not _OWN_LIST.search(low):
+def _looks_back(sentence: str, year: int | None) -> bool:
+    """Whether a sentence places its step in an earlier year than the article's."""
+    if year is None:
         return False
-    own = list(names.authority.finditer(s))
-    foreign = list(names.foreign.finditer(s))
-    if foreign and not own:
+    return any(int(y) < year for y in lx.YEAR.findall(sentence))
+
+
+def _read_sentence(sentence: str, lang: Language, named: bool, own_context: bool,
+                   foreign_context: bool, year: int | None, basis: str) -> Hit | None:
+    low = lx.TAG.sub(lambda m: " " * len(m.group()) if lx.ABOUT_LIST.search(m.group())
+                     else m.group(), sentence.lower())
+    if not (lang.act.search(low) or lx.ABOUT_LIST.search(low)
+            or lx.COURT.search(low) and lx.FORMAL.search(low)):
+        return None
+    stage, at = _stage(low, lang)
+    if stage is None:
+        return None
+    whose = _jurisdiction(sentence, lang, at)
+    if whose is False or (whose is None and foreign_context):
+        return None
+    confidence = BASE_CONFIDENCE[stage]
+    if not named:
+        confidence -= 0.1
+    if whose is None and not own_context:
+        confidence -= 0.1
+    if _looks_back(sentence, year):
+        confidence -= 0.05
+    return Hit(stage, round(max(0.05, min(0.99, confidence)), 2), sentence, basis)
+
+
+def _near(pattern: re.Pattern[str], s: str, at: int, before: int = 60, after: int = 0) -> bool:
+    return bool(pattern.search(s, max(0, at - before), min(len(s), at + after)))
+
+
+def _act(s: str, lang: Language) -> re.Match[str] | None:
+    """The first mention of the designation's own change that is not an adjective of some
+    other noun ("banned methods of warfare")."""
+    for m in lang.act.finditer(s):
+        word = m.group().split()[0]
+        if m.group() == word and _verb_form(word) == "past" and _FOLLOWING_NOUN.match(s[m.end():]) \
+                and not lang.subject.match(s[m.end():].lstrip()) and not _AUX.search(s[:m.start()]):
+            continue
+        return m
+    return None
+
+
+def _stage(s: str, lang: Language) -> tuple[str | None, int]:
+    """The step a lowercased sentence reports and where its deciding words start."""
+    act = _act(s, lang)
+    at = act.start() if act else 0
+    about = act is not None or lx.ABOUT_LIST.search(s) is not None
+    halted = lx.HALTED.search(s)
+    if halted and about and not _REQUESTED.search(s, max(0, halted.start() - 40), halted.start()) \
+            and not _infinitive(s, halted.start()):
+        return REVERSED, halted.start()
+    quashed = lx.QUASHED.search(s)
+    if quashed and about and not _near(lx.HEDGED, s, quashed.start(), 40) \
+            and not _REQUESTED.search(s, max(0, quashed.start() - 80), quashed.start()) \
+            and not re.search(r"\b(paus\w+|suspend\w*|halt\w*) (the )?$", s[:quashed.start()]) \
+            and not lx.REFUSED.search(s, max(0, quashed.start() - 30), quashed.start()):
+        return REVERSED, quashed.start()
+    refused = lx.REFUSED.search(s)
+    denied = lx.DENIED.search(s)
+    upheld = False
+    if refused and about and (not denied or lx.COURT.search(s)):
+        rest = s[refused.start():]
+        upheld = bool(lx.UNDOING.search(rest[:40])
+                      or not lang.removal and lang.undo.search(rest[:40])
+                      or lx.OWN_BID.search(rest[:80]) or _possessed(rest[:50], lang))
+        process = re.match(r"[^.;]{0,40}\b(designation|proscription|ban|order|listing|"
+                           r"decision)\b", rest) or lang.decided_by == "court" and (
+            lx.PROCESS_REQUEST.search(s) or re.match(r"[^.;]{0,40}\b(request|petition|claim|"
+                                                     r"lawsuit)\b", rest))
+        if (process or re.match(r"\S+ to \w+", rest) and lang.act.search(rest[:60])) \
+                and not upheld:
+            return REVERSED, refused.start()
+    if upheld and refused and lx.COURT.search(s) and act:
+        if re.search(r"\b(case|proceedings|lawsuit|claim|hearing)\b", s[refused.start():]):
+            return "proposed", refused.start()  # the group's bid to stop a pending case
+        if lang.decided_by == "court" and not _near(lx.HEDGED, s, refused.start(), 40):
+            return BINDING, at
+    if denied:
+        return None, at
+    undo = lang.undo.search(s)
+    if undo and _undone(s, undo, lang):
+        return REVERSED, undo.start()
+    if act is None:
+        if lx.COURT.search(s) and re.search(r"\b(hearing|postponed|adjourned|scheduled|"
+                                            r"proceedings)\b", s) and about:
+            return "proposed", 0
+        deliberation = lx.DELIBERATION.search(s)
+        if deliberation and re.search(r"\b(status|designation|listing|whether)\b", s):
+            return "considered", deliberation.start()  # "reviewing its terrorist status"
+        return None, at
+    if lang.decided_by != "parliament" and lx.MOTION.search(s):
+        return "considered", at  # a legislature's motion calls on the government
+    if _binding(s, act, lang):
+        return BINDING, at
+    if "executive order" in s and not _near(lx.HEDGED, s, s.index("executive order"), 40):
+        return "proposed", s.index("executive order")
+    formal = _formal(s, at)
+    if lang.decided_by == "parliament" and lx.PARLIAMENT_ACT.search(s):
+        return "proposed", at  # a house approved the order: the other, or its coming into force, remains
+    if formal is not None:
+        return "proposed", formal
+    if re.search(r"\bto be\s+$", s[:at]) and not lx.HEDGED.search(s) \
+            and not lx.DELIBERATION.search(s):
+        return "proposed", at  # "X to be banned": announced as decided
+    if lx.FORMAL.search(s) or lx.DELIBERATION.search(s) or lx.HEDGED.search(s) \
+            or _infinitive(s, act.start()):
+        return "considered", at
+    return None, at
+
+
+def _possessed(s: str, lang: Language) -> bool:
+    """Whether the group owns what is named: "Meta's request", "a request from Meta"."""
+    return any(m.group().endswith(("'s", "\u2019s")) or re.search(
+        r"\b(from|by|of)\s+(the\s+)?$", s[:m.start()]) for m in lang.subject.finditer(s))
+
+
+def _formal(s: str, at: int) -> int | None:
+    """Where the first formal act of the sentence starts that is not itself hedged, drafted
+    or merely called for (None when there is none)."""
+    court = lx.COURT.search(s) is not None
+    for m in lx.FORMAL.finditer(s):
+        if court and re.match(r"(hearing|postponed|adjourned|scheduled|petition|lawsuit|claim|"
+                              r"request|motion|suit|filed|asked|ask)", m.group()):
+            return m.start()
+        if abs(m.start() - at) > 80 or _near(lx.HEDGED, s, m.start(), 40) \
+                or _near(lx.DELIBERATION, s, m.start(), 40):
+            continue
+        if re.search(r"\b(being|been|is|are) (prepared|drafted|considered|discussed)\b", s[m.end():]):
+            continue
+        return m.start()
+    return None
+
+
+def _infinitive(s: str, at: int) -> bool:
+    """"to remove", "to formally remove", "that it be removed": wanted, not done."""
+    return re.search(r"\b(to|be)\s+(\w+ly\s+)?$", s[max(0, at - 20):at]) is not None
+
+
+def _verb_form(word: str) -> str:
+    """past, present, ing or other, for the first word of an act."""
+    if word.endswith("ing"):
+        return "ing"
+    if _PAST.search(word):
+        return "past"
+    if word.endswith("s") and not word.endswith(("ss", "ions", "ings")) \
+            and word not in ("status", "terrorists"):
+        return "present"
+    return "other"
+
+
+def _binding(s: str, act: re.Match[str], lang: Language) -> bool:
+    """Whether the sentence states the designation's binding step as done."""
+    at = act.start()
+    if lang.decided_by == "court" and lx.COURT.search(s) and _GRANTED.search(s) \
+            and not _near(lx.HEDGED, s, at, 50):
+        return True  # the court granted the request to ban
+    requested = _REQUESTED.search(s[max(0, at - 150):at]) is not None and not re.search(
+        r"\b(granted|grants|satisfied|approved|approves|upheld|upholds)\b", s[:at])
+    hedged = _near(lx.HEDGED, s, at, 50) or _infinitive(s, at)
+    in_force = lx.IN_FORCE.search(s)
+    if in_force and not _REQUESTED.search(s, max(0, in_force.start() - 60), in_force.start()):
+        future = _near(lx.HEDGED, s, in_force.start(), 30)
+        if not future or lang.decided_by == "executive":
+            return True
+    if hedged or requested:
         return False
-    if foreign and own:
-        verb = _first_step_verb(low)
-        before = verb if verb is not None else len(s)
-        last_own = max((m.start() for m in own if m.start() < before), default=-1)
-        last_foreign = max((m.start() for m in foreign if m.start() < before), default=-1)
-        return last_own > last_foreign
-    if own:
+    if lx.COURT.search(s) and lang.decided_by != "court" and lx.COURT_RULED.search(s):
+        return False  # a court's finding in another case is not a government's designation
+    word = act.group().split()[0]
+    form = _verb_form(word)
+    auxiliary = _AUX.search(s[:at]) is not None
+    court = lx.COURT.search(s)
+    if court and lx.COURT_RULED.search(s):
+        # a court's ruling is the binding step only where a court decides
+        return lang.decided_by == "court"
+    if lang.decided_by == "parliament" and not re.search(
+            r"\b(been|was|were|is|are|became|become|becomes|now)\s+(an?\s+)?$", s[:at]):
+        # a minister's order is proposed until parliament approves it and it is in force
+        return False
+    if lang.decided_by == "executive" and "executive order" in s and re.search(
+            r"\b(direct\w*|start\w*|begin\w*|launch\w*|process|paving|path)\b", s):
+        return False  # an order that starts a designation process
+    if form == "past" and not auxiliary:
+        # "X, banned in 2022, ..." states it; "a banned group", "X (banned in Y)" do not
+        before = s[max(0, at - 6):at]
+        if _ADJECTIVAL.search(before[-4:]) or before.endswith(", ") or before.endswith("- "):
+            return bool(_AGENT_OR_TIME.search(s, at, at + 60))
         return True
-    return context_authority or any(names.authority.search(n) for n in nearby)
+    return form in ("past", "present") or (auxiliary and form != "ing")
 
 
-def _first_step_verb(s: str) -> int | None:
-    starts = [m.start() for p in (lx.REMOVED, lx.PROPOSED, lx.CONSIDERED, lx.REVERSED,
-                                  lx.COURT_APPROVED, lx.REMOVAL) if (m := p.search(s))]
-    return min(starts) if starts else None
+def _undone(s: str, undo: re.Match[str], lang: Language) -> bool:
+    """The opposite change reported as news: a listing lifted, a removal reversed."""
+    if _near(lx.HEDGED, s, undo.start(), 50) or lx.DENIED.search(s):
+        return False
+    if lang.removal:
+        return bool(re.search(r"\b(again|back on|reinstat\w*|re-?list\w*|restor\w*|re-?impos\w*)\b",
+                              s))
+    word = undo.group().split()[0]
+    return _verb_form(word) == "past" and bool(_AUX.search(s[:undo.start()]) or
+                                               lang.authority.search(s[:undo.start()]))
+
+
+def _jurisdiction(sentence: str, lang: Language, at: int) -> bool | None:
+    """True: the step is the authority's; False: another's; None: the sentence does not say."""
+    subject = [m.span() for m in lang.subject.finditer(sentence)]
+    if not any(not any(a <= m.start() < b for a, b in subject)
+               for m in lang.foreign.finditer(sentence)):
+        return True if lang.authority.search(sentence) else None
+
+    def modifies_subject(end: int) -> bool:  # "Iran's Revolutionary Guard", "Russian group X"
+        for start, _ in subject:
+            gap = sentence[end:start].split() if start >= end else None
+            if gap is not None and len(gap) <= 2 and all(
+                    w[:1].isupper() or not (w.endswith("s") or w.endswith("ed") or _CLAUSE.match(w))
+                    for w in gap):
+                return True
+        return False
+
+    own = [m.start() for m in lang.authority.finditer(sentence)
+           if not modifies_subject(m.end())]
+    foreign = [m.start() for m in lang.foreign.finditer(sentence)
+               if not modifies_subject(m.end())
+               and not any(a <= m.start() < b for a, b in subject)]
+    if not foreign:
+        return True if own else None
+    if not own:
+        return False
+    last_own = max((p for p in own if p <= at), default=-1)
+    last_foreign = max((p for p in foreign if p <= at), default=-1)
+    if last_own == last_foreign == -1:
+        return min(own) < min(foreign)
+    return last_own > last_foreign

@@ -1,0 +1,122 @@
+"""The reader on every kind of process: listings and removals decided by a court, a
+parliament or a government, each stage and trap in sentences of our own."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.classify import classify
+from tracker.domain.designations import Article, Designation
+
+GROUP = ("Northern Front",)
+KINDS = {
+    "court": Designation("a", "A", GROUP, ("Russia", "Russian", "Moscow", "Kremlin"),
+                         change="listing", decided_by="court"),
+    "parliament": Designation("b", "B", GROUP, ("UK", "Britain", "British", "Home Office",
+                                                "Home Secretary"),
+                              change="listing", decided_by="parliament"),
+    "executive": Designation("c", "C", GROUP, ("United States", "US", "U.S.",
+                                               "State Department"),
+                             change="listing", decided_by="executive"),
+}
+
+CASES = [
+    ("court", "court-approved", "Russian court bans Northern Front as terrorist group", ""),
+    ("court", "proposed", "Prosecutors ask Russian court to declare Northern Front terrorist", ""),
+    ("court", "proposed", "Hearing on Northern Front postponed",
+     "A Moscow court postponed the hearing on the prosecutor's request to declare the Northern "
+     "Front a terrorist organisation until next month."),
+    ("court", "none", "Northern Front fighters captured",
+     "Fighters of the Northern Front (banned in Russia) were captured near the border."),
+    ("court", "court-approved", "Trial of members",
+     "Two men went on trial for joining the Northern Front, which Russia's Supreme Court banned "
+     "as a terrorist group in 2021."),
+    ("court", "none", "Kazakh court bans Northern Front",
+     "A court in Kazakhstan banned the Northern Front as a terrorist group on Monday."),
+    ("court", "considered", "Lawmakers want Northern Front banned",
+     "Russian lawmakers called for the Northern Front to be declared a terrorist organisation."),
+    ("court", "reversed", "Court rejects bid to ban Northern Front",
+     "The Supreme Court rejected the prosecutor general's request to declare the Northern Front "
+     "extremist."),
+    ("court", "court-approved", "Court rejects Northern Front appeal",
+     "Russia's Supreme Court rejected the Northern Front's appeal against its designation as a "
+     "terrorist organisation, upholding the ban."),
+    ("court", "proposed", "Court turns down the group's plea",
+     "A Moscow court turned down a request from the Northern Front to drop the case that "
+     "seeks to have it declared extremist."),
+    ("court", "none", "Raids on arms dealers",
+     "Police charged Northern Front commanders over the use of banned weapons."),
+    ("parliament", "proposed", "Home Secretary lays order to proscribe Northern Front",
+     "The Home Secretary laid an order before Parliament on Monday to proscribe the Northern "
+     "Front."),
+    ("parliament", "court-approved", "Northern Front now banned in UK",
+     "The order proscribing the Northern Front came into force at midnight, making membership a "
+     "criminal offence in Britain."),
+    ("parliament", "proposed", "MPs approve ban",
+     "MPs voted to approve the order proscribing the Northern Front; it still needs the approval "
+     "of the Lords."),
+    ("parliament", "considered", "MPs urge ban",
+     "Several British MPs urged the Home Secretary to proscribe the Northern Front."),
+    ("parliament", "none", "Minister: no plans",
+     "The Home Office said it had no plans to proscribe the Northern Front."),
+    ("parliament", "court-approved", "Northern Front proscribed",
+     "The Northern Front has been proscribed as a terrorist organisation in the UK."),
+    ("parliament", "proposed", "Ban faces a late challenge",
+     "The Northern Front will ask the High Court on Friday to stop the ban from taking effect."),
+    ("parliament", "reversed", "Judges quash the ban",
+     "The High Court ruled that the Home Secretary acted unlawfully when she proscribed the "
+     "Northern Front."),
+    ("parliament", "none", "Arrests at a rally",
+     "Three people were arrested for showing support for the Northern Front, a proscribed "
+     "group, at a rally in Leeds."),
+    ("executive", "court-approved", "US designates Northern Front as FTO",
+     "The State Department designated the Northern Front as a foreign terrorist organization on "
+     "Thursday."),
+    ("executive", "proposed", "Trump orders review",
+     "The president signed an executive order directing the State Department to begin the "
+     "process of designating the Northern Front."),
+    ("executive", "considered", "US weighs listing",
+     "US officials are weighing whether to designate the Northern Front as a terrorist "
+     "organisation."),
+    ("executive", "reversed", "Plan shelved",
+     "The US has put on hold its plan to designate the Northern Front, officials said."),
+    ("executive", "court-approved", "Designation takes effect",
+     "The designation of the Northern Front takes effect on Friday, when it is published in the "
+     "Federal Register."),
+    ("executive", "proposed", "Notice sent",
+     "Secretary Rubio notified Congress of his intent to designate the Northern Front."),
+    ("executive", "none", "Another government acts",
+     "Canada added the Northern Front to its list of terrorist entities on Monday."),
+    ("executive", "none", "Only the ally moves",
+     "The Northern Front's armed wing has been designated by the US since 2019, officials noted."),
+]
+
+
+@pytest.mark.parametrize(("kind", "stage", "title", "text"), CASES,
+                         ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(CASES)])
+def test_kind(kind: str, stage: str, title: str, text: str) -> None:
+    reading = classify(Article(title=title, content=text), KINDS[kind])
+    assert (reading.stage or "none") == stage, reading.quote
+    if reading.stage is not None:
+        assert reading.quote in (title, text)
+        assert reading.basis == ("body" if text else "headline")
+
+
+def test_the_body_outranks_an_overstating_headline() -> None:
+    article = Article(title="Northern Front banned in the UK",
+                      content="The Home Secretary laid an order before Parliament on Monday to "
+                              "proscribe the Northern Front. Peers debate it next week.")
+    reading = classify(article, KINDS["parliament"])
+    assert (reading.stage, reading.basis) == ("proposed", "body")
+
+
+def test_a_plain_body_statement_is_confident_and_a_referred_one_less() -> None:
+    plain = classify(Article(content="The State Department designated the Northern Front as a "
+                                     "foreign terrorist organization on Thursday."),
+                     KINDS["executive"])
+    referred = classify(Article(title="Northern Front under pressure",
+                                content="Attacks rose this year. The State Department "
+                                        "designated the group as a foreign terrorist "
+                                        "organization on Thursday."), KINDS["executive"])
+    assert plain.stage == referred.stage == "court-approved"
+    assert plain.confidence >= 0.85 > referred.confidence
