@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +36,19 @@ def load_corpus(path: Path) -> list[LabelledArticle]:
             data = json.loads(file.read_text(encoding="utf-8"))
             labels = {str(k): str(v) for k, v in data["labels"].items()}
             article = Article(title=data.get("title") or "", content=data.get("text") or "",
-                              url=data.get("url"))
+                              url=data.get("url"), published=_date(data.get("published")))
         except (OSError, ValueError, KeyError, AttributeError, TypeError) as exc:
             raise ValueError(f"{file}: not a labelled article ({exc})") from None
         corpus.append(LabelledArticle(str(data.get("id") or file.stem), article, labels))
     return corpus
+
+
+def _date(value: Any) -> datetime | None:
+    """An item's `published` (an ISO date or time, or null) as a UTC time."""
+    if value is None:
+        return None
+    when = datetime.fromisoformat(str(value))
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def evaluate(corpus: list[LabelledArticle], designations: dict[str, Designation],

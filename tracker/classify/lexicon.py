@@ -22,10 +22,12 @@ _LABEL = r"(terror\w*|extremis\w*|undesirable|proscribed|banned|prohibited|outla
 LISTING = words(
     r"\bdesignat\w*", r"\bproscri\w*", r"\bblacklist\w*", r"\boutlaw\w*",
     r"\bban(s|ned|ning)?\b", r"\b(add|adds|added|adding|include[sd]?|including|plac\w+|put|puts|"
-    r"putting|enter\w*)\b[^.;]{0,60}\b" + _LABEL + r"[^.;]{0,30}\b(list|register|registry)\b",
+    r"putting|enter\w*)\b[^.;]{0,60}\b" + _LABEL + r"[^.;]{0,30}\b(lists?|registers?|registry)\b",
+    r"\blisted\b[^.;]{0,200}\bas (an? )?(foreign )?(terror\w*|fto)",
     r"\b(add|adds|added|adding|include[sd]?|including|plac\w+|put|puts|putting|enter\w*)\b"
-    r"[^.;]{0,40}\b(list|register|registry) of " + _LABEL,
-    r"\blist(s|ed|ing)?\b[^.;]{0,50}\b" + _LABEL,
+    r"[^.;]{0,80}\b(list|register|registry) of [\"'\u201c\u2018]?" + _LABEL,
+    r"\blist(s|ed|ing)?\b[^.;]{0,110}\b" + _LABEL,
+    r"\b(found|ruled|finds|rules|declared)\b[^.;]{0,40}\bguilty of\b[^.;]{0,20}" + _LABEL,
     r"\b" + _LABEL + r"[^.;]{0,30}\blist(ed|ing)\b",
     r"\b(recogni[sz]\w*|declar\w*|label\w*|brand\w*|classif\w*|class(es|ed|ing)?|treat\w*|"
     r"deem\w*|nam(e|es|ed|ing))\b"
@@ -70,7 +72,7 @@ QUASHED = words(
     r"disproportionate\w*|unconstitutional\w*|invalid|error|erred|flawed|irrational)\b",
 )
 # What a refusal can be of that leaves the designation standing: a bid to undo it.
-UNDOING = words(r"\b(overturn|quash|annul|cancel|revoke|reverse|block|halt|stop|delay|"
+UNDOING = words(r"\b(overturn|quash|annul|cancel|revoke|reverse|block|halt|stop|delay|pause|"
                 r"set aside|drop the case|end the case)\b")
 # Whose request a court refused: the group's own bid is not the process turned back.
 OWN_BID = words(
@@ -95,15 +97,17 @@ HALTED = words(
     r"\b(bill|proposal|petition|plan|plans|designation|order|move)\b[^.;]{0,60}\bon hold\b",
     r"\b(gave up|given up|giving up|gives up|backed away from|walked back|dropp\w+ (its |the )?plans?)"
     r"\b[^.;]{0,60}\b(designat\w*|proscri\w*|listing|classif\w*|plan|plans|proposal|move|nam\w+|list)",
+    r"\b(postpon\w+|delay\w*|defer\w*)\b[^.;]{0,30}\b(designat\w*|proscri\w*|listing|label|removal)",
     r"\b(shelv\w+|scrapp\w+|abandon\w*|paus\w+|halt\w*|froze|freez\w+|put on hold|"
     r"puts on hold|putting on hold|back(ed|s)? down)\b[^.;]{0,60}\b(designat\w*|proscri\w*|"
-    r"listing|classif\w*|plan|proposal|move|bill|delist\w*|removal)",
+    r"listing|classif\w*|plan|proposal|move|bill|delist\w*|removal|label|tag)",
 )
 
 # The binding step, said of a fact: in force, taken effect, published, signed, done.
 IN_FORCE = words(
-    r"(?<!before )(?<!until )(?<!from )\b(came|come|comes|entered|enters|went|goes)\s+into\s+"
-    r"(force|effect)\b", r"(?<!before )(?<!until )(?<!from )\b(took|takes|taken)\s+effect\b",
+    r"\b(came|entered|went)\s+into\s+(force|effect)\b", r"\b(took|has taken)\s+effect\b",
+    r"(?<!before )(?<!until )(?<!from )\b(come|comes|enters|goes)\s+into\s+(force|effect)\b",
+    r"(?<!before )(?<!until )(?<!from )(?<!to )\btakes\s+effect\b",
     r"(?<!not )(?<!not yet )\bin force\b", r"\beffective (immediately|from|as of|on)\b",
     r"\bpublished\b[^.;]{0,40}\b(register|gazette|journal)\b",
     r"\b(federal register|official journal|gazette)\b",
@@ -230,4 +234,3 @@ MOTION = words(r"\b(motion|resolution)\b[^.;]{0,80}\b(mps|house|commons|parliame
 PART_AFTER = words(r"^('s|\u2019s)?\s*(founder|co-?founder|leader|leaders|head|chief|member|members|"
                    r"supporters?|fighters?|commanders?|employees|staff|activists?|armed wing|"
                    r"military wing|political wing|wing|branch|affiliates?|prisoners?|soldiers?)\b")
-EXAMPLE = words(r"\b(such as|like)\s+(the\s+)?$")

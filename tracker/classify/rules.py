@@ -39,6 +39,8 @@ _GRANTED = re.compile(r"\b(granted|grants|satisfied|satisfies|backed|backs|uphel
 # "banned methods", "a proscribed group": a participle used as an adjective.
 _ADJECTIVAL = re.compile(r"^(an?|the|any|other|its|their)\s+$")
 _FOLLOWING_NOUN = re.compile(r"^\s*(?!as\b|in\b|by\b|on\b|from\b|the\b|a\b|an\b|it\b|them\b|"
+                             r"other\b|several\b|two\b|three\b|four\b|five\b|its\b|their\b|"
+                             r"all\b|some\b|many\b|more\b|both\b|"
                              r"for\b|since\b|under\b|at\b|and\b|or\b|last\b|this\b|after\b|"
                              r"with\b|until\b|because\b|over\b|following\b)[a-z]+\b")
 _CLAUSE = re.compile(r"[,;:]|\b(to|of|from|on|by|in|and|has|have|had|was|were|is|are|the|a|"
@@ -99,8 +101,7 @@ def _mentions(sentence: str, lang: Language) -> bool:
     not as an example of a kind; not in brackets)."""
     for m in lang.subject.finditer(sentence):
         before, after = sentence[max(0, m.start() - 40):m.start()].lower(), sentence[m.end():].lower()
-        if lx.PART_BEFORE.search(before) or lx.PART_AFTER.search(after[:40]) \
-                or lx.EXAMPLE.search(before):
+        if lx.PART_BEFORE.search(before) or lx.PART_AFTER.search(after[:40]):
             continue
         if sentence.count("(", 0, m.start()) > sentence.count(")", 0, m.start()):
             continue
@@ -116,7 +117,7 @@ def read(article: Article, designation: Designation) -> Hit | None:
     year = article.published.year if article.published else None
     opening = [title, *body[:5]]
     own_context = any(lang.authority.search(s) for s in opening)
-    foreign_context = not own_context and any(lang.foreign.search(s) for s in opening)
+    foreign_context = not own_context and any(_foreign(s, lang) for s in opening)
     named_title = _mentions(title, lang) if title else False
     best: tuple[tuple[int, int, float], Hit] | None = None
     named_before = named_title
@@ -140,11 +141,12 @@ def read(article: Article, designation: Designation) -> Hit | None:
     return None
 
 
-def _looks_back(sentence: str, year: int | None) -> bool:
-    """Whether a sentence places its step in an earlier year than the article's."""
+def _looks_back(sentence: str, year: int | None, at: int | None = None) -> bool:
+    """Whether a sentence places its step (before `at`, when given) in an earlier year than
+    the article's."""
     if year is None:
         return False
-    return any(int(y) < year for y in lx.YEAR.findall(sentence))
+    return any(int(y) < year for y in lx.YEAR.findall(sentence[:at]))
 
 
 def _read_sentence(sentence: str, lang: Language, named: bool, own_context: bool,
@@ -154,12 +156,22 @@ def _read_sentence(sentence: str, lang: Language, named: bool, own_context: bool
     if not (lang.act.search(low) or lx.ABOUT_LIST.search(low)
             or lx.COURT.search(low) and lx.FORMAL.search(low)):
         return None
-    stage, at = _stage(low, lang)
-    if stage is None:
+    best: tuple[int, str, bool | None] | None = None
+    for act in [*(a for a in _acts(low, lang) if not _other_patient(sentence, a, lang)), None][:4]:
+        stage, at = _stage(low, lang, act)
+        if stage is None:
+            continue
+        whose = _jurisdiction(sentence, lang, at)
+        if whose is False or (whose is None and foreign_context):
+            continue
+        if best is None or RANK[stage] > RANK[best[1]]:
+            best = (at, stage, whose)
+    if best is None:
         return None
-    whose = _jurisdiction(sentence, lang, at)
-    if whose is False or (whose is None and foreign_context):
-        return None
+    at, stage, whose = best
+    if stage != BINDING and _looks_back(sentence, year, at + 1) and basis == "body" \
+            and not re.search(r"\b(now|today|this week|still)\b", low):
+        return None  # an earlier year's call or proposal: history
     confidence = BASE_CONFIDENCE[stage]
     if not named:
         confidence -= 0.1
@@ -174,21 +186,41 @@ def _near(pattern: re.Pattern[str], s: str, at: int, before: int = 60, after: in
     return bool(pattern.search(s, max(0, at - before), min(len(s), at + after)))
 
 
-def _act(s: str, lang: Language) -> re.Match[str] | None:
-    """The first mention of the designation's own change that is not an adjective of some
+def _other_patient(sentence: str, act: re.Match[str], lang: Language) -> bool:
+    """Whether a verb of the change is done to another named group: "proscribe the IRGC"
+    read for Hamas, "labelled Los Lobos" read for the cartels."""
+    word = act.group().split()[0]
+    if _verb_form(word) == "other" and not word.endswith(("e", "t", "st")):
+        return False  # a noun ("designation", "ban"): no object to look at
+    rest = sentence[act.start() + len(word):act.start() + len(word) + 50]
+    rest = re.sub(r"^\s+(the\s+)?", "", rest)
+    if not rest[:1].isupper() or lang.authority.match(rest):
+        return False
+    patients = re.split(r"\s(as|to|on|in|for)\s", sentence[act.start() + len(word):], maxsplit=1)[0]
+    if lang.subject.search(patients[:200]):
+        return False  # "listed Venezuela's Tren de Aragua, MS-13 and six cartels as"
+    name = re.match(r"([A-Z][\w.'-]*\s*)+", rest)
+    return name is not None and not lang.subject.search(name.group()) \
+        and not lang.foreign.fullmatch(name.group().strip())
+
+
+def _acts(s: str, lang: Language) -> list[re.Match[str]]:
+    """The mentions of the designation's own change, less those that are an adjective of some
     other noun ("banned methods of warfare")."""
+    out = []
     for m in lang.act.finditer(s):
         word = m.group().split()[0]
         if m.group() == word and _verb_form(word) == "past" and _FOLLOWING_NOUN.match(s[m.end():]) \
-                and not lang.subject.match(s[m.end():].lstrip()) and not _AUX.search(s[:m.start()]):
+                and not lang.subject.match(s[m.end():].lstrip()) \
+                and not _AUX.search(s[:m.start()]) and not s[:m.start()].endswith("be "):
             continue
-        return m
-    return None
+        out.append(m)
+    return out
 
 
-def _stage(s: str, lang: Language) -> tuple[str | None, int]:
-    """The step a lowercased sentence reports and where its deciding words start."""
-    act = _act(s, lang)
+def _stage(s: str, lang: Language, act: re.Match[str] | None) -> tuple[str | None, int]:
+    """The step a lowercased sentence reports about one mention of the change (or about
+    none), and where its deciding words start."""
     at = act.start() if act else 0
     about = act is not None or lx.ABOUT_LIST.search(s) is not None
     halted = lx.HALTED.search(s)
@@ -196,7 +228,9 @@ def _stage(s: str, lang: Language) -> tuple[str | None, int]:
             and not _infinitive(s, halted.start()):
         return REVERSED, halted.start()
     quashed = lx.QUASHED.search(s)
-    if quashed and about and not _near(lx.HEDGED, s, quashed.start(), 40) \
+    ruled = re.search(r"\b(court|judges?)\b[^.;]{0,20}\b(rules|ruled|held|holds|found|finds)\b", s)
+    if quashed and about and (not _near(lx.HEDGED, s, quashed.start(), 40)
+                              or ruled and ruled.start() < quashed.start()) \
             and not _REQUESTED.search(s, max(0, quashed.start() - 80), quashed.start()) \
             and not re.search(r"\b(paus\w+|suspend\w*|halt\w*) (the )?$", s[:quashed.start()]) \
             and not lx.REFUSED.search(s, max(0, quashed.start() - 30), quashed.start()):
@@ -221,7 +255,7 @@ def _stage(s: str, lang: Language) -> tuple[str | None, int]:
             return "proposed", refused.start()  # the group's bid to stop a pending case
         if lang.decided_by == "court" and not _near(lx.HEDGED, s, refused.start(), 40):
             return BINDING, at
-    if denied:
+    if denied and not upheld:
         return None, at
     undo = lang.undo.search(s)
     if undo and _undone(s, undo, lang):
@@ -236,6 +270,8 @@ def _stage(s: str, lang: Language) -> tuple[str | None, int]:
         return None, at
     if lang.decided_by != "parliament" and lx.MOTION.search(s):
         return "considered", at  # a legislature's motion calls on the government
+    if lang.decided_by == "executive" and re.search(r"('s|\u2019s) decision to\s+$", s[:at]):
+        return BINDING, at  # "the government's decision to designate": the designation made
     if _binding(s, act, lang):
         return BINDING, at
     if "executive order" in s and not _near(lx.HEDGED, s, s.index("executive order"), 40):
@@ -297,9 +333,13 @@ def _verb_form(word: str) -> str:
 def _binding(s: str, act: re.Match[str], lang: Language) -> bool:
     """Whether the sentence states the designation's binding step as done."""
     at = act.start()
-    if lang.decided_by == "court" and lx.COURT.search(s) and _GRANTED.search(s) \
+    if lang.decided_by == "court" and lx.COURT.search(s) and (
+            _GRANTED.search(s) or re.search(r"\b(ruled|rules|decided|ordered)\s+to\s+$", s[:at])) \
             and not _near(lx.HEDGED, s, at, 50):
-        return True  # the court granted the request to ban
+        return True  # the court granted the request to ban, or ruled to ban
+    if re.search(r"\b(has|have|had)\s+(just\s+|now\s+|formally\s+)?(taken|made)\s+(the\s+)?(\w+\s+)?"
+                 r"(step|decision)\s+(of|to)\s+$", s[:at]):
+        return True  # "had taken the decisive step of designating"
     requested = _REQUESTED.search(s[max(0, at - 150):at]) is not None and not re.search(
         r"\b(granted|grants|satisfied|approved|approves|upheld|upholds)\b", s[:at])
     hedged = _near(lx.HEDGED, s, at, 50) or _infinitive(s, at)
@@ -310,7 +350,8 @@ def _binding(s: str, act: re.Match[str], lang: Language) -> bool:
             return True
     if hedged or requested:
         return False
-    if lx.COURT.search(s) and lang.decided_by != "court" and lx.COURT_RULED.search(s):
+    if lx.COURT.search(s) and lang.decided_by != "court" and (
+            lx.COURT_RULED.search(s) or re.search(r"\b(says|said|say)\b", s)):
         return False  # a court's finding in another case is not a government's designation
     word = act.group().split()[0]
     form = _verb_form(word)
@@ -332,6 +373,9 @@ def _binding(s: str, act: re.Match[str], lang: Language) -> bool:
         if _ADJECTIVAL.search(before[-4:]) or before.endswith(", ") or before.endswith("- "):
             return bool(_AGENT_OR_TIME.search(s, at, at + 60))
         return True
+    if form == "present" and re.match(r"\s*(and|or|for|of|in|on|to|with|[,.;:]|$)",
+                                      s[act.start() + len(word):]):
+        return False  # "travel bans and": a plural noun, not a verb
     return form in ("past", "present") or (auxiliary and form != "ing")
 
 
@@ -347,15 +391,25 @@ def _undone(s: str, undo: re.Match[str], lang: Language) -> bool:
                                                lang.authority.search(s[:undo.start()]))
 
 
+def _foreign(sentence: str, lang: Language) -> list[re.Match[str]]:
+    """The other jurisdictions a sentence names, less those inside the group's own names
+    ("Palestine" in "Palestine Action")."""
+    subject = [m.span() for m in lang.subject.finditer(sentence)]
+    return [m for m in lang.foreign.finditer(sentence)
+            if not any(a <= m.start() < b for a, b in subject)]
+
+
 def _jurisdiction(sentence: str, lang: Language, at: int) -> bool | None:
     """True: the step is the authority's; False: another's; None: the sentence does not say."""
     subject = [m.span() for m in lang.subject.finditer(sentence)]
-    if not any(not any(a <= m.start() < b for a, b in subject)
-               for m in lang.foreign.finditer(sentence)):
+    if not _foreign(sentence, lang):
         return True if lang.authority.search(sentence) else None
 
     def modifies_subject(end: int) -> bool:  # "Iran's Revolutionary Guard", "Russian group X"
-        for start, _ in subject:
+        for start, stop in subject:
+            if stop <= end and re.match(r"^\s*,\s*(the|a|an)?\s*[\w'-]*\s*$",
+                                        sentence[stop:end - len(sentence[:end].split()[-1])]):
+                return True  # "Wagner Group, the Russian mercenary organisation,"
             gap = sentence[end:start].split() if start >= end else None
             if gap is not None and len(gap) <= 2 and all(
                     w[:1].isupper() or not (w.endswith("s") or w.endswith("ed") or _CLAUSE.match(w))
@@ -365,9 +419,7 @@ def _jurisdiction(sentence: str, lang: Language, at: int) -> bool | None:
 
     own = [m.start() for m in lang.authority.finditer(sentence)
            if not modifies_subject(m.end())]
-    foreign = [m.start() for m in lang.foreign.finditer(sentence)
-               if not modifies_subject(m.end())
-               and not any(a <= m.start() < b for a, b in subject)]
+    foreign = [m.start() for m in _foreign(sentence, lang) if not modifies_subject(m.end())]
     if not foreign:
         return True if own else None
     if not own:
@@ -376,4 +428,9 @@ def _jurisdiction(sentence: str, lang: Language, at: int) -> bool | None:
     last_foreign = max((p for p in foreign if p <= at), default=-1)
     if last_own == last_foreign == -1:
         return min(own) < min(foreign)
+    if -1 < last_own < last_foreign:
+        # "The United States, Canada, Australia and others have listed": ours among several
+        between = lang.foreign.sub("", lang.authority.sub("", sentence[last_own:last_foreign + 1]))
+        if re.fullmatch(r"[\s,]*((and|as well as|the|or)\s*[\s,]*)*\w?", between):
+            return True
     return last_own > last_foreign
