@@ -95,7 +95,8 @@ HALTED = words(
     r"[^.;]{0,100}\b(was|were|is|are|been|being|got|gets)\s+(\w+\s+)?(withdrawn|shelved|scrapped|"
     r"abandoned|dropped|paused|halted|put on hold|frozen|suspended)\b",
     r"\b(bill|proposal|petition|plan|plans|designation|order|move)\b[^.;]{0,60}\bon hold\b",
-    r"\b(gave up|given up|giving up|gives up|backed away from|walked back|dropp\w+ (its |the )?plans?)"
+    r"\b(gave up|given up|giving up|gives up|backed away from|walked back|dropp\w+ (its |the )?plans?|"
+    r"puts? off|putting off|hold(s|ing)? off|held off|hold(s|ing)? back|held back)"
     r"\b[^.;]{0,60}\b(designat\w*|proscri\w*|listing|classif\w*|plan|plans|proposal|move|nam\w+|list)",
     r"\b(postpon\w+|delay\w*|defer\w*)\b[^.;]{0,30}\b(designat\w*|proscri\w*|listing|label|removal)",
     r"\b(shelv\w+|scrapp\w+|abandon\w*|paus\w+|halt\w*|froze|freez\w+|put on hold|"
@@ -113,6 +114,7 @@ IN_FORCE = words(
     r"\b(federal register|official journal|gazette)\b",
     r"\b(it is now|it's now|it became|became|is now|it has become)\b[^.;]{0,20}\b(a criminal "
     r"offen[cs]e|illegal|a crime|an offen[cs]e)\b",
+    r"\b(remains|remained|stays|stayed)\s+(listed|banned|proscribed|designated|outlawed|on the)\b",
     r"\b(designation|ban|label|listing|status|proscription)\b[^.;]{0,20}\b(was|were|has been|had been)\s+"
     r"(applied|imposed|extended|issued|confirmed|upheld)\b",
 )
@@ -159,6 +161,7 @@ DELIBERATION = words(
     r"\bcall(s|ed|ing)? (for|on)\b", r"\burg(e|es|ed|ing)\b", r"\bpush(es|ed|ing)? for\b",
     r"\bpress(es|ed|ing)? (for|to)\b", r"\bdemand\w*", r"\bpledg\w+", r"\bpromis\w+", r"\bvow\w*",
     r"\bthreat\w*", r"\bpetition(s|ed)? (the government|ministers)\b", r"\bin favou?r of\b",
+    r"\bplanned\b",
     r"\b(plans?|planning|intends?|intention|prepar\w+|ready|expected|set|likely|poised|moving|"
     r"aims?|wants?|would like|hopes?|seeks?|seeking|sought) to\b",
     r"\bsupport(s|ed)? (the )?(idea|move|call)",

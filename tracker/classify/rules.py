@@ -103,8 +103,10 @@ def _mentions(sentence: str, lang: Language) -> bool:
         before, after = sentence[max(0, m.start() - 40):m.start()].lower(), sentence[m.end():].lower()
         if lx.PART_BEFORE.search(before) or lx.PART_AFTER.search(after[:40]):
             continue
-        if sentence.count("(", 0, m.start()) > sentence.count(")", 0, m.start()):
-            continue
+        opened = sentence.rfind("(", 0, m.start())
+        if opened > sentence.rfind(")", 0, m.start()) and lx.ABOUT_LIST.search(
+                sentence[opened:sentence.find(")", m.end()) % (len(sentence) + 1)].lower()):
+            continue  # "(banned in X, like the group)": a tag
         return True
     return False
 
@@ -422,8 +424,10 @@ def _jurisdiction(sentence: str, lang: Language, at: int) -> bool | None:
     foreign = [m.start() for m in _foreign(sentence, lang) if not modifies_subject(m.end())]
     if not foreign:
         return True if own else None
-    if not own:
-        return False
+    if not own:  # another's step when another is named before its words, or as its agent
+        agent = any(p > at and re.search(r"\b(in|by)\s+(the\s+)?$", sentence[max(0, p - 8):p])
+                    for p in foreign)
+        return False if agent or any(p <= at for p in foreign) else None
     last_own = max((p for p in own if p <= at), default=-1)
     last_foreign = max((p for p in foreign if p <= at), default=-1)
     if last_own == last_foreign == -1:
