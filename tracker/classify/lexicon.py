@@ -31,7 +31,7 @@ LISTING = words(
     r"\b" + _LABEL + r"[^.;]{0,30}\blist(ed|ing)\b",
     r"\b(recogni[sz]\w*|declar\w*|label\w*|brand\w*|classif\w*|class(es|ed|ing)?|treat\w*|"
     r"deem\w*|nam(e|es|ed|ing))\b"
-    r"[^.;]{0,60}\b(as\s+)?(an?\s+|the\s+)?" + _LABEL,
+    r"[^.;]{0,150}?\b(as\s+)?(an?\s+|the\s+)?[\"'\u201c\u2018]?" + _LABEL,
     r"\b(fto|terrorist) (status|label|tag)\b", r"\bliquidat\w*",
 )
 
@@ -183,8 +183,9 @@ DENIED = words(
     r"\b(won't|wouldn't|doesn't|don't|didn't|hasn't|haven't|isn't|aren't|wasn't|weren't|"
     r"cannot|can't)\s+(be\s+)?(remov|delist|lift|drop|consider|propos|designat|proscri|ban|list|"
     r"add|outlaw|put|place|name|declar|brand|classif)",
-    r"\b(refus\w+|reject\w*|resist\w*|declin\w+)\s+(calls|demands|pressure|suggestions|proposals|"
-    r"to)\b", r"\bnever\b", r"\bpremature\b", r"\bno (such )?(step|move)s?\b",
+    r"\bcold water on\b", r"\b(hits?|hitting) back at\b",
+    r"\b(refus\w+|reject\w*|resist\w*|declin\w+|rebuff\w*|brush\w* aside|dismiss\w*)\s+"
+    r"(the\s+)?(calls|demands|pressure|suggestions|proposals|to)\b", r"\bnever\b", r"\bpremature\b", r"\bno (such )?(step|move)s?\b",
     r"\b(rather than|instead of|short of|stopp\w+ short)\b", r"\bnot\s+(yet\s+)?(been\s+)?"
     r"(designat|proscri|list|ban|remov|delist)\w*",
 )

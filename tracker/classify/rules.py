@@ -73,17 +73,34 @@ class Language:
 
 @cache
 def language_of(designation: Designation) -> Language:
-    def alternation(values: tuple[str, ...]) -> re.Pattern[str]:
-        ordered = sorted(values, key=len, reverse=True)
-        return re.compile(r"(?<![\w.])(" + "|".join(re.escape(v) for v in ordered)
+    def alternation(values: tuple[str, ...], *patterns: str) -> re.Pattern[str]:
+        ordered = [re.escape(v) for v in sorted(values, key=len, reverse=True)]
+        return re.compile(r"(?<![\w.])(" + "|".join([*patterns, *ordered])
                           + r")(?:'s|\u2019s)?(?![\w])", re.IGNORECASE)
 
     removal = designation.change == "removal"
-    return Language(alternation(designation.subject + _shared_word(designation.subject)),
+    subject = designation.subject
+    return Language(alternation(subject + _shared_word(subject), *_founded_by(subject)),
                     alternation(designation.authority),
                     foreign_pattern(designation.authority),
                     lx.REMOVAL if removal else lx.LISTING, lx.LISTING if removal else lx.REMOVAL,
                     designation.decided_by, removal)
+
+
+_ORGANISATIONS = r"(organi[sz]ations?|groups?|network|foundation|movement|structures|offices|" \
+                 r"headquarters|outfits?|entities)"
+
+
+def _founded_by(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Patterns for a group named after a person ("Navalny's organisations"): the person's
+    other organisations words, and "the organisations set up by ... Navalny"."""
+    people = {n.split("'")[0].split("\u2019")[0] for n in names
+              if re.fullmatch(r"[A-Z][\w-]+['\u2019]s [a-z]+", n)}
+    return tuple(
+        pattern for person in sorted(people) for pattern in (
+            re.escape(person) + r"['\u2019]s\s+(\w+\s+)?" + _ORGANISATIONS,
+            _ORGANISATIONS + r"\s+(\w+\s+){0,2}(of|by|to|tied to|linked to|set up by|founded by|"
+            r"led by)\s+([\w-]+\s+){0,4}" + re.escape(person)))
 
 
 def _shared_word(names: tuple[str, ...]) -> tuple[str, ...]:
@@ -119,6 +136,7 @@ def read(article: Article, designation: Designation) -> Hit | None:
     year = article.published.year if article.published else None
     opening = [title, *body[:5]]
     own_context = any(lang.authority.search(s) for s in opening)
+    # an article about another jurisdiction: it names one, not the authority, at the start
     foreign_context = not own_context and any(_foreign(s, lang) for s in opening)
     named_title = _mentions(title, lang) if title else False
     best: tuple[tuple[int, int, float], Hit] | None = None
@@ -172,7 +190,7 @@ def _read_sentence(sentence: str, lang: Language, named: bool, own_context: bool
         return None
     at, stage, whose = best
     if stage != BINDING and _looks_back(sentence, year, at + 1) and basis == "body" \
-            and not re.search(r"\b(now|today|this week|still)\b", low):
+            and not re.search(r"\b(now|today|this week)\b", low):
         return None  # an earlier year's call or proposal: history
     confidence = BASE_CONFIDENCE[stage]
     if not named:
@@ -267,7 +285,8 @@ def _stage(s: str, lang: Language, act: re.Match[str] | None) -> tuple[str | Non
                                             r"proceedings)\b", s) and about:
             return "proposed", 0
         deliberation = lx.DELIBERATION.search(s)
-        if deliberation and re.search(r"\b(status|designation|listing|whether)\b", s):
+        if deliberation and re.search(r"\b(status|designation|listing|whether)\b",
+                                      s[deliberation.start():deliberation.end() + 60]):
             return "considered", deliberation.start()  # "reviewing its terrorist status"
         return None, at
     if lang.decided_by != "parliament" and lx.MOTION.search(s):
@@ -342,6 +361,8 @@ def _binding(s: str, act: re.Match[str], lang: Language) -> bool:
     if re.search(r"\b(has|have|had)\s+(just\s+|now\s+|formally\s+)?(taken|made)\s+(the\s+)?(\w+\s+)?"
                  r"(step|decision)\s+(of|to)\s+$", s[:at]):
         return True  # "had taken the decisive step of designating"
+    if re.search(r"\b(has|have|had)\s+(already\s+)?used\b[^.;]{0,60}\bto\s+$", s[:at]):
+        return True  # "has used the extremist label to ban"
     requested = _REQUESTED.search(s[max(0, at - 150):at]) is not None and not re.search(
         r"\b(granted|grants|satisfied|approved|approves|upheld|upholds)\b", s[:at])
     hedged = _near(lx.HEDGED, s, at, 50) or _infinitive(s, at)
