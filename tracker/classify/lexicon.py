@@ -97,7 +97,8 @@ HALTED = words(
     r"\b(bill|proposal|petition|plan|plans|designation|order|move)\b[^.;]{0,60}\bon hold\b",
     r"\b(gave up|given up|giving up|gives up|backed away from|walked back|dropp\w+ (its |the )?plans?|"
     r"puts? off|putting off|hold(s|ing)? off|held off|hold(s|ing)? back|held back)"
-    r"\b[^.;]{0,60}\b(designat\w*|proscri\w*|listing|classif\w*|plan|plans|proposal|move|nam\w+|list)",
+    r"\b[^.;]{0,60}\b(designat\w*|proscri\w*|listing|classif\w*|plan|plans|proposal|move|nam\w+|"
+    r"list|label|tag)",
     r"\b(postpon\w+|delay\w*|defer\w*)\b[^.;]{0,30}\b(designat\w*|proscri\w*|listing|label|removal)",
     r"\b(shelv\w+|scrapp\w+|abandon\w*|paus\w+|halt\w*|froze|freez\w+|put on hold|"
     r"puts on hold|putting on hold|back(ed|s)? down)\b[^.;]{0,60}\b(designat\w*|proscri\w*|"
@@ -136,7 +137,7 @@ FORMAL = words(
     r"launched|launches|started|starts|began|begins|opened|opens)\b",
     r"\b(ask|asked|asks|asking|request|requested|requests|requesting|sought|seeks|seeking|urged)\b[^.;]{0,60}"
     r"\b(court|judges?|tribunal)\b",
-    r"\b(court|judges?|tribunal)\b[^.;]{0,60}\b(asked|requested|petition|request|claim|lawsuit|"
+    r"\b(court|judges?|tribunal)\b[^.;]{0,60}\b(asked|asking|requested|petition|request|claim|lawsuit|"
     r"motion|suit|application|case)\b",
     r"\b(bill|draft law|draft legislation|draft order|draft decree|legislation|order|"
     r"statutory instrument|notice of intent|notice|executive order|memorandum|directive)\b",

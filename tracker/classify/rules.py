@@ -216,7 +216,8 @@ def _other_patient(sentence: str, act: re.Match[str], lang: Language) -> bool:
     rest = re.sub(r"^\s+(the\s+)?", "", rest)
     if not rest[:1].isupper() or lang.authority.match(rest):
         return False
-    patients = re.split(r"\s(as|to|on|in|for)\s", sentence[act.start() + len(word):], maxsplit=1)[0]
+    patients = re.split(r"\s(as|to|on|in|for)\s|,\s+(\w+\s+)?(after|before|when|while|which|who|"
+                        r"but|because|since)\b", sentence[act.start() + len(word):], maxsplit=1)[0]
     if lang.subject.search(patients[:200]):
         return False  # "listed Venezuela's Tren de Aragua, MS-13 and six cartels as"
     name = re.match(r"([A-Z][\w.'-]*\s*)+", rest)
@@ -293,6 +294,9 @@ def _stage(s: str, lang: Language, act: re.Match[str] | None) -> tuple[str | Non
         return "considered", at  # a legislature's motion calls on the government
     if lang.decided_by == "executive" and re.search(r"('s|\u2019s) decision to\s+$", s[:at]):
         return BINDING, at  # "the government's decision to designate": the designation made
+    if _verb_form(act.group().split()[0]) == "ing" and re.match(
+            r"[^.;,]{0,40}\b(would|could|might)\b", s[act.end():]):
+        return None, at  # "proscribing it would mean ...": a consequence weighed, not a step
     if _binding(s, act, lang):
         return BINDING, at
     if "executive order" in s and not _near(lx.HEDGED, s, s.index("executive order"), 40):
@@ -424,6 +428,9 @@ def _foreign(sentence: str, lang: Language) -> list[re.Match[str]]:
 
 def _jurisdiction(sentence: str, lang: Language, at: int) -> bool | None:
     """True: the step is the authority's; False: another's; None: the sentence does not say."""
+    if re.search(r"\bby (many|several|other|some|most|various)\s+(\w+\s+)?(states|countries|"
+                 r"governments|nations)\b", sentence[at:]) and not lang.authority.search(sentence):
+        return False  # "classified as terrorist by many Western states"
     subject = [m.span() for m in lang.subject.finditer(sentence)]
     if not _foreign(sentence, lang):
         return True if lang.authority.search(sentence) else None

@@ -85,6 +85,38 @@ CASES = [
      "Federal Register."),
     ("executive", "proposed", "Notice sent",
      "Secretary Rubio notified Congress of his intent to designate the Northern Front."),
+    ("court", "court-approved", "Court rules on Northern Front",
+     "The regional court granted the prosecutors' request to ban the Northern Front."),
+    ("court", "court-approved", "Ruling in Moscow",
+     "On Tuesday the Moscow City Court ruled to recognise the Northern Front as an extremist "
+     "organisation."),
+    ("court", "court-approved", "Background",
+     "Russia has already used its extremism law to ban the Northern Front and two other "
+     "groups."),
+    ("court", "none", "Debate on a ban",
+     "Banning the Northern Front would only drive its members underground, a lawyer said."),
+    ("court", "none", "Other lists",
+     "The Northern Front is classified as a terrorist organisation by several European "
+     "states."),
+    ("parliament", "court-approved", "Late appeal fails",
+     "The Court of Appeal refused to pause the ban on the Northern Front hours before the "
+     "order came into force."),
+    ("parliament", "court-approved", "Still banned",
+     "The Home Office confirmed that the Northern Front remains proscribed."),
+    ("parliament", "none", "Another group banned",
+     "British ministers moved to proscribe the Southern Legion, weeks after the Northern Front "
+     "held a rally in Manchester."),
+    ("executive", "reversed", "Designation put off",
+     "The US puts off the terrorist label for the Northern Front after talks."),
+    ("executive", "court-approved", "Several allies move",
+     "The United States, Japan, Australia and others have put the Northern Front on their "
+     "terrorist lists."),
+    ("executive", "none", "A judge in a civil case",
+     "A federal court in Texas said the Northern Front is a terrorist group for the purposes "
+     "of a damages claim."),
+    ("executive", "considered", "A motion",
+     "The Senate passed a non-binding resolution urging the State Department to designate the "
+     "Northern Front."),
     ("executive", "none", "Another government acts",
      "Canada added the Northern Front to its list of terrorist entities on Monday."),
     ("executive", "none", "Only the ally moves",
@@ -120,3 +152,11 @@ def test_a_plain_body_statement_is_confident_and_a_referred_one_less() -> None:
                                         "organization on Thursday."), KINDS["executive"])
     assert plain.stage == referred.stage == "court-approved"
     assert plain.confidence >= 0.85 > referred.confidence
+
+
+def test_a_group_named_after_its_founder_is_found_by_other_words() -> None:
+    network = Designation("d", "D", ("Ivanov's network", "Ivanov's organisations"),
+                          ("Russia", "Russian", "Moscow"), change="listing", decided_by="court")
+    text = ("A Moscow court on Friday banned the organisations set up by opposition politician "
+            "Pavel Ivanov, declaring them extremist.")
+    assert classify(Article(title="Court rules", content=text), network).stage == "court-approved"
