@@ -186,7 +186,8 @@ DENIED = words(
     r"add|outlaw|put|place|name|declar|brand|classif)",
     r"\bcold water on\b", r"\b(hits?|hitting) back at\b",
     r"\b(refus\w+|reject\w*|resist\w*|declin\w+|rebuff\w*|brush\w* aside|dismiss\w*)\s+"
-    r"(the\s+)?(calls|demands|pressure|suggestions|proposals|to)\b", r"\bnever\b", r"\bpremature\b", r"\bno (such )?(step|move)s?\b",
+    r"(the\s+)?(calls|demands|pressure|suggestions|proposals|to)\b", r"\bnever\b", r"\bpremature\b",
+    r"\bno (such )?(step|move)s?\b",
     r"\b(rather than|instead of|short of|stopp\w+ short)\b", r"\bnot\s+(yet\s+)?(been\s+)?"
     r"(designat|proscri|list|ban|remov|delist)\w*",
 )
