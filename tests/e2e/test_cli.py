@@ -107,3 +107,20 @@ def test_an_unknown_designation_and_bad_options(run) -> None:
     assert "--head" in run("verify", "--head", "nonsense", expect=2).stderr
     run("export", "--format", "xml", expect=2)
     assert "cannot read" in run("ingest", "/nonexistent/feed.xml", expect=1).stdout
+
+
+def test_eval_scores_per_designation_and_refuses_an_unknown_grouping(tmp_path: Path) -> None:
+    env = {**os.environ, "TRACKER_FEEDS": str(ROOT / "feeds.yaml")}
+
+    def tracker(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "tracker.cli", *args], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+
+    done = tracker("eval", str(ROOT / "tests" / "corpus"), "--json", "--by", "designation")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["per_designation"][D]["n"] == report["n"]
+    table = tracker("eval", str(ROOT / "tests" / "corpus"), "--by", "designation")
+    assert "Per designation" in table.stdout and D in table.stdout
+    refused = tracker("eval", str(ROOT / "tests" / "corpus"), "--by", "feed")
+    assert refused.returncode == 2 and "--by takes 'designation'" in refused.stderr

@@ -73,9 +73,7 @@ def evaluate(corpus: list[LabelledArticle], designations: dict[str, Designation]
                                "got": got, "quote": reading.quote})
     report = {**_scores(pairs), "errors": errors}
     if by_designation:
-        report["per_designation"] = {
-            name: _scores(per[name]) for name in designations
-            if any(expected != NONE for expected, _ in per[name])}
+        report["per_designation"] = {name: _scores(per[name]) for name in designations}
     return report
 
 

@@ -42,3 +42,31 @@ def test_a_file_that_is_not_a_labelled_article_is_named(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text('{"id": "x"}')
     with pytest.raises(ValueError, match="bad.json: not a labelled article"):
         load_corpus(tmp_path)
+
+
+def test_subfolders_are_read_and_a_configured_designation_missing_from_labels_is_none(
+        tmp_path: Path) -> None:
+    (tmp_path / "east").mkdir()
+    write(tmp_path / "east", 1, "Russia removes Taliban from its terrorist list", "court-approved")
+    other = Designation("hamas-russia", "H", ("Hamas",), ("Russia",))
+    # labelled for the Taliban only: Hamas is `none` here, so a reading for it is a false alarm
+    doc = {"id": "a2", "title": "Russia removes Hamas from its terrorist list", "text": "",
+           "published": "2025-04-17", "url": None, "labels": {"taliban-designation": "none"}}
+    (tmp_path / "a2.json").write_text(json.dumps(doc))
+    corpus = load_corpus(tmp_path)
+    assert [item.id for item in corpus] == ["a2", "a1"]
+    assert corpus[0].article.published is not None and corpus[0].article.published.year == 2025
+    report = evaluate(corpus, {D.id: D, other.id: other}, by_designation=True)
+    assert report["n"] == 4
+    assert {(e["id"], e["designation"], e["got"]) for e in report["errors"]} == {
+        ("a2", "hamas-russia", "court-approved")}
+    assert report["per_designation"]["taliban-designation"]["accuracy"] == 1.0
+    assert report["per_designation"]["hamas-russia"]["accuracy"] == 0.5
+    assert set(report["per_designation"]["hamas-russia"]) == {
+        "n", "accuracy", "macro_f1", "per_stage", "confusion"}
+
+
+def test_without_by_designation_the_report_keeps_its_shape(tmp_path: Path) -> None:
+    write(tmp_path, 1, "Russia removes Taliban from its terrorist list", "court-approved")
+    report = evaluate(load_corpus(tmp_path), {D.id: D})
+    assert set(report) == {"n", "accuracy", "macro_f1", "per_stage", "confusion", "errors"}
