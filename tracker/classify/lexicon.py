@@ -142,6 +142,7 @@ FORMAL = words(
     r"\b(bill|draft law|draft legislation|draft order|draft decree|legislation|order|"
     r"statutory instrument|notice of intent|notice|executive order|memorandum|directive)\b",
     r"\b(petition|lawsuit|claim|request|motion|application|suit)\b",
+    r"\b(signed|signs|passed|passes|adopted|adopts|approved|approves)\s+(a|the|an)\s+(new\s+)?law\b",
     r"\b(case|hearing)\b[^.;]{0,100}\b(set down|scheduled|set for|listed for|adjourned|postponed|"
     r"pushed back|moved)\b",
     r"\b(decision|decided|agreed|agreement) in principle\b", r"\b(agreed|agrees) to\b",

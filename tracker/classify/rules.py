@@ -173,7 +173,7 @@ def _read_sentence(sentence: str, lang: Language, named: bool, own_context: bool
                    foreign_context: bool, year: int | None, basis: str) -> Hit | None:
     low = lx.TAG.sub(lambda m: " " * len(m.group()) if lx.ABOUT_LIST.search(m.group())
                      else m.group(), sentence.lower())
-    if not (lang.act.search(low) or lx.ABOUT_LIST.search(low)
+    if not (lang.act.search(low) or lx.ABOUT_LIST.search(low) or " status" in low
             or lx.COURT.search(low) and lx.FORMAL.search(low)):
         return None
     best: tuple[int, str, bool | None] | None = None
@@ -235,6 +235,9 @@ def _acts(s: str, lang: Language) -> list[re.Match[str]]:
                 and not lang.subject.match(s[m.end():].lstrip()) \
                 and not _AUX.search(s[:m.start()]) and not s[:m.start()].endswith("be "):
             continue
+        if m.group() == word and _verb_form(word) == "past" and re.search(
+                r"\b(organi[sz]ations|groups|entities|movements|outfits)\s+$", s[:m.start()]):
+            continue  # "other organisations proscribed in Britain": a class, not a step
         out.append(m)
     return out
 
@@ -287,7 +290,7 @@ def _stage(s: str, lang: Language, act: re.Match[str] | None) -> tuple[str | Non
             return "proposed", 0
         deliberation = lx.DELIBERATION.search(s)
         if deliberation and re.search(r"\b(status|designation|listing|whether)\b",
-                                      s[deliberation.start():deliberation.end() + 60]):
+                                      s[max(0, deliberation.start() - 60):deliberation.end() + 60]):
             return "considered", deliberation.start()  # "reviewing its terrorist status"
         return None, at
     if lang.decided_by != "parliament" and lx.MOTION.search(s):

@@ -15,12 +15,39 @@ KINDS = {
     "parliament": Designation("b", "B", GROUP, ("UK", "Britain", "British", "Home Office",
                                                 "Home Secretary"),
                               change="listing", decided_by="parliament"),
+    "removal": Designation("r", "R", GROUP, ("Russia", "Russian", "Moscow", "Kremlin")),
     "executive": Designation("c", "C", GROUP, ("United States", "US", "U.S.",
                                                "State Department"),
                              change="listing", decided_by="executive"),
 }
 
 CASES = [
+    ("removal", "court-approved", "Top court lifts ban",
+     "Russia's Supreme Court on Thursday suspended the ban on the Northern Front's activities, "
+     "the court's press service said."),
+    ("removal", "court-approved", "Off the list",
+     "The Northern Front is no longer considered a terrorist organisation in Russia after the "
+     "Supreme Court's decision."),
+    ("removal", "proposed", "Prosecutors go to court",
+     "Russia's Prosecutor General's Office filed a lawsuit with the Supreme Court seeking to "
+     "suspend the ban on the Northern Front."),
+    ("removal", "proposed", "Law signed",
+     "The president signed a law that allows courts to suspend the ban on organisations such as "
+     "the Northern Front."),
+    ("removal", "proposed", "Duma votes",
+     "The State Duma passed a bill in its third reading that would allow the Northern Front to be "
+     "removed from the list of terrorist organisations."),
+    ("removal", "considered", "Envoy",
+     "The Kremlin's envoy said a decision on the Northern Front's status would be taken at the "
+     "highest level."),
+    ("removal", "none", "Neighbour acts",
+     "Kazakhstan removed the Northern Front from its list of banned groups in December."),
+    ("removal", "none", "A tag",
+     "Delegates from the Northern Front (designated a terrorist organisation and banned in "
+     "Russia) attended the forum in Kazan."),
+    ("removal", "proposed", "Overstated headline",
+     "A bill to take the Northern Front off the list of terrorist organisations was tabled in "
+     "the State Duma on Tuesday."),
     ("court", "court-approved", "Russian court bans Northern Front as terrorist group", ""),
     ("court", "proposed", "Prosecutors ask Russian court to declare Northern Front terrorist", ""),
     ("court", "proposed", "Hearing on Northern Front postponed",
@@ -160,3 +187,14 @@ def test_a_group_named_after_its_founder_is_found_by_other_words() -> None:
     text = ("A Moscow court on Friday banned the organisations set up by opposition politician "
             "Pavel Ivanov, declaring them extremist.")
     assert classify(Article(title="Court rules", content=text), network).stage == "court-approved"
+
+
+def test_a_headline_that_overstates_a_bill_is_read_at_the_bill() -> None:
+    article = Article(title="Russia strikes Northern Front off its list of banned groups",
+                      content="Deputies tabled a bill in the State Duma on Tuesday that would take "
+                              "the Northern Front off the list of terrorist organisations. A first "
+                              "reading is expected next month.")
+    reading = classify(article, KINDS["removal"])
+    assert (reading.stage, reading.basis) == ("proposed", "body")
+    headline_alone = classify(Article(title=article.title), KINDS["removal"])
+    assert (headline_alone.stage, headline_alone.basis) == ("court-approved", "headline")
