@@ -42,7 +42,7 @@ REMOVAL = words(
     r"\b(strik\w*|struck)\b[^.;]{0,40}\b(off|from)\b", r"\bexclu\w*",
     r"\blift\w*\b[^.;]{0,40}\b(ban|designation|status|label|listing|prohibition)",
     r"\b(ban|designation|status|label|listing|prohibition)\b[^.;]{0,30}\blift\w*",
-    r"\b(suspen\w*|revok\w*|revoc\w*|rescind\w*|end\w*)\b[^.;]{0,30}\b(ban|designation|listing|"
+    r"\b(suspen\w*|revok\w*|revoc\w*|rescind\w*|end\w*)\b[^.;]{0,50}\b(ban|designation|listing|"
     r"terrorist status|prohibition)",
     r"\bno longer\b[^.;]{0,30}\b(list|ban|designat|terror|consider|recogni|deem|proscri)",
     r"\boff (the|its|a) [\w\s-]{0,30}list",
@@ -98,7 +98,7 @@ HALTED = words(
     r"\b(gave up|given up|giving up|gives up|backed away from|walked back|dropp\w+ (its |the )?plans?|"
     r"puts? off|putting off|hold(s|ing)? off|held off|hold(s|ing)? back|held back)"
     r"\b[^.;]{0,60}\b(designat\w*|proscri\w*|listing|classif\w*|plan|plans|proposal|move|nam\w+|"
-    r"list|label|tag)",
+    r"list|label|tag|delist\w*|remov\w*|lift\w*)",
     r"\b(postpon\w+|delay\w*|defer\w*)\b[^.;]{0,30}\b(designat\w*|proscri\w*|listing|label|removal)",
     r"\b(shelv\w+|scrapp\w+|abandon\w*|paus\w+|halt\w*|froze|freez\w+|put on hold|"
     r"puts on hold|putting on hold|back(ed|s)? down)\b[^.;]{0,60}\b(designat\w*|proscri\w*|"

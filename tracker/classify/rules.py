@@ -286,7 +286,9 @@ def _stage(s: str, lang: Language, act: re.Match[str] | None) -> tuple[str | Non
         return REVERSED, undo.start()
     if act is None:
         if lx.COURT.search(s) and re.search(r"\b(hearing|postponed|adjourned|scheduled|"
-                                            r"proceedings)\b", s) and about:
+                                            r"proceedings)\b", s) and (about or re.search(
+                                                r"\b(case|consideration|request|petition|"
+                                                r"lawsuit|claim)\b", s)):
             return "proposed", 0
         deliberation = lx.DELIBERATION.search(s)
         if deliberation and re.search(r"\b(status|designation|listing|whether)\b",

@@ -16,12 +16,26 @@ KINDS = {
                                                 "Home Secretary"),
                               change="listing", decided_by="parliament"),
     "removal": Designation("r", "R", GROUP, ("Russia", "Russian", "Moscow", "Kremlin")),
+    "removal by executive": Designation("x", "X", GROUP, ("United States", "US", "U.S.",
+                                                          "State Department", "Washington"),
+                                        change="removal", decided_by="executive"),
     "executive": Designation("c", "C", GROUP, ("United States", "US", "U.S.",
                                                "State Department"),
                              change="listing", decided_by="executive"),
 }
 
 CASES = [
+    ("removal by executive", "court-approved", "Designation revoked",
+     "The State Department revoked the Northern Front's designation as a foreign terrorist "
+     "organization on Monday."),
+    ("removal by executive", "proposed", "Notice to Congress",
+     "The Secretary of State notified Congress of his intent to revoke the Northern Front's "
+     "terrorist designation."),
+    ("removal by executive", "reversed", "Plan dropped",
+     "Washington has dropped its plan to delist the Northern Front after the attacks."),
+    ("court", "proposed", "Postponed",
+     "The Supreme Court postponed its consideration of the case against the Northern Front to "
+     "June 9."),
     ("removal", "court-approved", "Top court lifts ban",
      "Russia's Supreme Court on Thursday suspended the ban on the Northern Front's activities, "
      "the court's press service said."),
