@@ -55,7 +55,8 @@ COURT = words(r"\bcourts?\b", r"\bjudges?\b", r"\bjudicial\b", r"\btribunal\b", 
 COURT_RULED = words(
     r"\b(ruled|rules|ruling|upheld|upholds|upholding|granted|grants|satisfied|approved|approves|"
     r"sided|declared|declares|recogni[sz]ed|recogni[sz]es|found|finds|banned|bans|designated|"
-    r"designates|outlawed|outlaws|ordered|orders|agreed|accepted|endorsed|lifted|lifts|"
+    r"designates|outlawed|outlaws|ordered|orders|agreed|accepted|endorsed|lifted|lifts|labell?ed|"
+    r"branded|classified|"
     r"removed|removes|confirmed|decided|decides|verdict|judgment|judgement|decision)\b",
 )
 

@@ -56,6 +56,7 @@ class Hit:
     confidence: float
     sentence: str
     basis: str = "body"  # "headline" when the title decided it
+    history: bool = False  # an earlier year's step, told as background: decides nothing
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ def read(article: Article, designation: Designation) -> Hit | None:
     foreign_context = not own_context and any(_foreign(s, lang) for s in opening)
     named_title = _mentions(title, lang) if title else False
     best: tuple[tuple[int, int, float], Hit] | None = None
+    body_spoke = False  # the body told the story, if only as history: the title stays out
     named_before = named_title
     for sentence in body:
         named = _mentions(sentence, lang)
@@ -150,13 +152,16 @@ def read(article: Article, designation: Designation) -> Hit | None:
         hit = _read_sentence(sentence, lang, named, own_context, foreign_context, year, "body")
         if hit is None:
             continue
+        body_spoke = True
+        if hit.history:
+            continue
         current = 0 if hit.stage != BINDING and _looks_back(sentence, year) else 1
         rank = (current, RANK[hit.stage], hit.confidence)
         if best is None or rank > best[0]:
             best = (rank, hit)
     if best is not None:
         return best[1]
-    if named_title:
+    if named_title and not body_spoke:
         return _read_sentence(title, lang, True, own_context, foreign_context, year, "headline")
     return None
 
@@ -191,7 +196,7 @@ def _read_sentence(sentence: str, lang: Language, named: bool, own_context: bool
     at, stage, whose = best
     if stage != BINDING and _looks_back(sentence, year, at + 1) and basis == "body" \
             and not re.search(r"\b(now|today|this week)\b", low):
-        return None  # an earlier year's call or proposal: history
+        return Hit(stage, 0.0, sentence, basis, history=True)  # an earlier year's call
     confidence = BASE_CONFIDENCE[stage]
     if not named:
         confidence -= 0.1
@@ -392,6 +397,8 @@ def _binding(s: str, act: re.Match[str], lang: Language) -> bool:
     if court and lx.COURT_RULED.search(s):
         # a court's ruling is the binding step only where a court decides
         return lang.decided_by == "court"
+    if word.startswith(("brand", "label", "call")):
+        return False  # a minister "brands" a group terrorist: words, not a designation
     if lang.decided_by == "parliament" and not re.search(
             r"\b(been|was|were|is|are|became|become|becomes|now)\s+(an?\s+)?$", s[:at]):
         # a minister's order is proposed until parliament approves it and it is in force

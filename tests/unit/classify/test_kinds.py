@@ -3,6 +3,8 @@ parliament or a government, each stage and trap in sentences of our own."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tracker.classify import classify
@@ -25,6 +27,12 @@ KINDS = {
 }
 
 CASES = [
+    ("executive", "none", "Strong words",
+     "The US deputy secretary brands the Northern Front a 'terrorist organisation' while "
+     "announcing new travel bans on its leaders."),
+    ("court", "court-approved", "Closed session",
+     "In a closed session on Tuesday the court labelled Russia's foes in the Northern Front a "
+     "terrorist organisation."),
     ("removal by executive", "court-approved", "Designation revoked",
      "The State Department revoked the Northern Front's designation as a foreign terrorist "
      "organization on Monday."),
@@ -212,3 +220,13 @@ def test_a_headline_that_overstates_a_bill_is_read_at_the_bill() -> None:
     assert (reading.stage, reading.basis) == ("proposed", "body")
     headline_alone = classify(Article(title=article.title), KINDS["removal"])
     assert (headline_alone.stage, headline_alone.basis) == ("court-approved", "headline")
+
+
+def test_background_in_the_body_keeps_an_overstating_headline_out() -> None:
+    article = Article(title="US lists Northern Front as terrorists",
+                      content="In 2019 most US senators backed a motion urging the State "
+                              "Department to designate the Northern Front.",
+                      published=datetime(2023, 5, 1, tzinfo=UTC))
+    assert classify(article, KINDS["executive"]).stage is None
+    undated = Article(title=article.title, content=article.content)
+    assert classify(undated, KINDS["executive"]).stage == "considered"
