@@ -235,9 +235,10 @@ PART_BEFORE = words(r"\b(founder|co-?founder|leader|head|chief|member|members|su
                     r"fighters?|commanders?|employees|staff|allies|ally|director|spokes\w+|"
                     r"activists?|wing|branch|affiliates?) of (the )?(\w+('s|\u2019s) )?$")
 # A legislature's motion or resolution: a call on the government, unless parliament decides.
-MOTION = words(r"\b(motion|resolution)\b[^.;]{0,80}\b(mps|house|commons|parliament|lawmakers|"
-               r"senate|deputies|legislat\w+)\b", r"\b(mps|house|commons|parliament|lawmakers|"
-               r"senate|deputies|legislat\w+)\b[^.;]{0,80}\b(motion|resolution)\b",
+_LEGISLATORS = r"(mps|house|commons|parliament|lawmakers|senate|senators|congress|congressmen|" \
+               r"representatives|deputies|legislat\w+)"
+MOTION = words(r"\b(motion|resolution)\b[^.;]{0,80}\b" + _LEGISLATORS + r"\b",
+               r"\b" + _LEGISLATORS + r"\b[^.;]{0,80}\b(motion|resolution)\b",
                r"\bthe motion\b", r"\bnon-binding\b")
 PART_AFTER = words(r"^('s|\u2019s)?\s*(founder|co-?founder|leader|leaders|head|chief|member|members|"
                    r"supporters?|fighters?|commanders?|employees|staff|activists?|armed wing|"
