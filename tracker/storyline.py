@@ -14,7 +14,10 @@ Compared per designation and per stage of its ladder:
 - missing: the truth reaches it, the tracker does not;
 - wrong: the tracker reaches it, the truth never does;
 - false alerts: a `status.changed` announcement (a StatusChanged that is no correction) of a
-  step up to a stage the truth never reaches, or dated before the truth reached it.
+  step up to a stage the truth never reaches, or dated before the truth reached it;
+- unbacked alerts: an announced step up that no strong reading, nor agreeing readings from
+  enough independent sites, back (the confirmation rule says there are none);
+- corrections: `status.corrected` announcements (steps withdrawn by later news).
 
 Used by tests/e2e/test_real_stories.py and bench/timeline.py.
 """
@@ -26,7 +29,7 @@ import json
 import random
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -43,6 +46,7 @@ from tracker.bootstrap import Tracker, build
 from tracker.config import Settings
 from tracker.domain.designations import REVERSED, Designation
 from tracker.domain.events import StatusChanged
+from tracker.domain.status import Reading, site_of
 from tracker.feeds.fetch import make_client
 from tracker.services.polling import Poller
 
@@ -151,6 +155,7 @@ class Score:
     missing: int = 0
     wrong: int = 0
     false_alerts: int = 0
+    unbacked_alerts: int = 0  # alerts of a step no strong reading nor enough sites back
     corrections: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[tuple[str | None, str | None, date, str]] = field(default_factory=list)
@@ -174,8 +179,18 @@ def reached_by(history: list[dict[str, Any]], designation: Designation) -> dict[
     return reached
 
 
+def backed(designation: Designation, readings: list[Reading], stage: str | None) -> bool:
+    """Whether the readings hold what confirms a step to `stage`: a strong one agreeing with
+    it, or agreeing ones from enough independent sites."""
+    rank, confirm = designation.rank(stage), designation.confirm
+    agreeing = [r for r in readings if r.stage in designation.stages
+                and designation.rank(r.stage) >= rank]
+    strong = any(r.basis == "body" and r.confidence >= confirm.confidence for r in agreeing)
+    return strong or len({site_of(r) for r in agreeing}) >= confirm.sources
+
+
 def score(designation: Designation, items: list[Item], history: list[dict[str, Any]],
-          alerts: list[StatusChanged]) -> Score:
+          alerts: list[StatusChanged], readings: list[Reading] | None = None) -> Score:
     expected = truth(items, designation)
     got = reached_by(history, designation)
     s = Score(designation.id, expected, got, history=history)
@@ -199,6 +214,9 @@ def score(designation: Designation, items: list[Item], history: list[dict[str, A
         first = expected.get(change.to_stage or "")
         if first is None or change.since.date() < first:
             s.false_alerts += 1
+        if change.cause == "evidence" and readings is not None \
+                and not backed(designation, readings, change.to_stage):
+            s.unbacked_alerts += 1
     return s
 
 
@@ -251,9 +269,9 @@ def served(corpus: Path, database_url: str | None = None) -> Iterator[tuple[Trac
 
 
 def run_story(corpus: Path, database_url: str | None = None, seed: int | None = None,
-              rounds: int = 5) -> list[Score]:
+              rounds: int = 5, check: Callable[[Tracker], None] | None = None) -> list[Score]:
     """Serve the corpus's dated items (at once, or shuffled over `rounds` polls), poll, and
-    score every designation."""
+    score every designation; `check` may look at the tracker before it closes."""
     items = load_items(corpus)
     with served(corpus, database_url) as (tracker, server):
         for served_items in rounds_of(items, rounds, seed):
@@ -263,16 +281,19 @@ def run_story(corpus: Path, database_url: str | None = None, seed: int | None = 
         for stored in tracker.log.read(types=["StatusChanged"]):
             change = stored.decode()
             changes.setdefault(change.designation, []).append(change)
-        return [score(d, items, views.history(tracker, name)["history"], changes.get(name, []))
+        if check is not None:
+            check(tracker)
+        return [score(d, items, views.history(tracker, name)["history"], changes.get(name, []),
+                      list(tracker.writer.state(name).readings.values()))
                 for name, d in tracker.catalog.designations.items()]
 
 
 def table(scores: list[Score]) -> str:
     """The scores as a text table, one row per designation, and the totals."""
     head = ("designation", "right", "off", "days off", "missing", "wrong", "false alerts",
-            "corrections")
+            "unbacked alerts", "corrections")
     rows = [(s.designation, s.right, s.off, s.days_off, s.missing, s.wrong, s.false_alerts,
-             s.corrections) for s in scores]
+             s.unbacked_alerts, s.corrections) for s in scores]
     rows.append(("total", *(sum(r[i] for r in rows) for i in range(1, len(head)))))  # type: ignore[misc]
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     lines = ["  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w)
