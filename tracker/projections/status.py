@@ -18,7 +18,6 @@ from tracker.domain.events import (
     StageOverridden,
 )
 from tracker.domain.status import (
-    DesignationTimeline,
     Item,
     Key,
     Reading,
@@ -29,9 +28,9 @@ from tracker.domain.status import (
     key_of,
     known,
     micros,
-    override_of,
     site_of,
 )
+from tracker.domain.timeline import DesignationTimeline, override_of
 from tracker.projections.tables import decisions, designation_status, evidence
 from tracker.projections.upsert import upsert
 from tracker.store.database import insert_many

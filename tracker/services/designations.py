@@ -13,7 +13,8 @@ from tracker.domain.events import (
     EvidenceRecorded,
     StatusChanged,
 )
-from tracker.domain.status import DesignationState, Timeline, evolve
+from tracker.domain.status import Timeline
+from tracker.domain.timeline import DesignationState, evolve
 from tracker.errors import ConcurrencyConflict
 from tracker.metrics import Metrics
 from tracker.store.log import EventLog, NewEvent, StoredEvent

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, select
 
 from tracker.domain.events import EvidenceRecorded, StatusChanged
-from tracker.domain.status import Reading, reading_of
+from tracker.domain.status import Reading
+from tracker.domain.timeline import reading_of
 from tracker.projections.status import iso, reading_from_row, reading_json
 from tracker.projections.tables import evidence
 from tracker.projections.upsert import insert_new

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from tracker.domain.designations import Confirm, Designation
 from tracker.domain.events import EvidenceRecorded, EvidenceRejected, StageOverridden
-from tracker.domain.status import DesignationState, Timeline, evolve, fold
+from tracker.domain.status import Timeline, fold
+from tracker.domain.timeline import DesignationState, evolve
 from tracker.services.designations import announcement
 
 D = Designation("t", "Taliban", ("Taliban",), ("Russia",))

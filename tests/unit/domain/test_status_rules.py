@@ -17,7 +17,8 @@ from tracker.domain.events import (
     StageOverridden,
     StatusChanged,
 )
-from tracker.domain.status import SHOWN, DesignationState, evolve
+from tracker.domain.status import SHOWN
+from tracker.domain.timeline import DesignationState, evolve
 
 TALIBAN = Designation("t", "Taliban", ("Taliban",), ("Russia",))
 
