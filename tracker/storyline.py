@@ -292,9 +292,13 @@ def table(scores: list[Score]) -> str:
     """The scores as a text table, one row per designation, and the totals."""
     head = ("designation", "right", "off", "days off", "missing", "wrong", "false alerts",
             "unbacked alerts", "corrections")
-    rows = [(s.designation, s.right, s.off, s.days_off, s.missing, s.wrong, s.false_alerts,
-             s.unbacked_alerts, s.corrections) for s in scores]
-    rows.append(("total", *(sum(r[i] for r in rows) for i in range(1, len(head)))))  # type: ignore[misc]
+    rows: list[tuple[object, ...]] = [
+        (s.designation, s.right, s.off, s.days_off, s.missing, s.wrong, s.false_alerts,
+         s.unbacked_alerts, s.corrections) for s in scores]
+    totals = [sum(getattr(s, name) for s in scores) for name in (
+        "right", "off", "days_off", "missing", "wrong", "false_alerts", "unbacked_alerts",
+        "corrections")]
+    rows.append(("total", *totals))
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     lines = ["  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w)
                        for i, (v, w) in enumerate(zip(row, widths, strict=True)))

@@ -30,7 +30,7 @@ from tracker.domain.status import (
     micros,
     site_of,
 )
-from tracker.domain.timeline import DesignationTimeline, override_of
+from tracker.domain.timeline import DesignationTimeline, Source, override_of
 from tracker.projections.tables import decisions, designation_status, evidence
 from tracker.projections.upsert import upsert
 from tracker.store.database import insert_many
@@ -139,7 +139,7 @@ class StatusProjection:
         rows = []
         for name in sorted(touched):
             state = self.states[name]
-            state.settle(lambda after, s=state: stored_items(conn, s.designation, after=after))
+            state.settle(from_tables(conn, state.designation))
             timeline = state.result()
             rows.append({
                 "designation": name, "stage": timeline.stage, "since": iso(timeline.since),
@@ -233,6 +233,11 @@ def stored_items(conn: Connection, designation: Designation, after: Key | None =
     yield from heapq.merge(found, sorted(decided, key=key_of), key=key_of)
 
 
+def from_tables(conn: Connection, designation: Designation) -> Source:
+    """Where a projected timeline reads what it folds again: the tables."""
+    return lambda after: stored_items(conn, designation, after=after)
+
+
 def rejections(conn: Connection, designation: Designation,
                known_at: str | None = None) -> set[str]:
     query = select(decisions.c.observation_id).where(
@@ -249,7 +254,7 @@ def load_projected(conn: Connection, designation: Designation) -> Projected:
     state = Projected(designation, rejections(conn, designation),
                       *((int(row[0]), row[1]) if row else ()))
     state.dirty = True  # everything is to be read from the tables
-    state.settle(lambda after: stored_items(conn, designation, after=after))
+    state.settle(from_tables(conn, designation))
     return state
 
 
