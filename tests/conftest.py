@@ -24,6 +24,7 @@ designations:
     title: Taliban on Russia's federal list of terrorist organisations
     subject: [Taliban, Taleban, Islamic Emirate of Afghanistan]
     authority: [Russia, Russian, Moscow, Kremlin]
+    confirm: {sources: 1}  # one reading confirms a step: these tests are not about confirmation
     stages: [considered, proposed, court-approved]
 feeds:
   - id: wire

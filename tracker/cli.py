@@ -139,6 +139,13 @@ def status(designation: str, as_of: Time = None, known_at: Time = None,
     out.print(f"stage: [bold]{document['stage'] or 'none yet'}[/]"
               + (f" since {document['since']}" if document["since"] else ""))
     _history_table(document["history"])
+    if document.get("unconfirmed"):
+        table = Table("published", "stage", "site", "basis", "confidence", "title",
+                      title="unconfirmed")
+        for r in document["unconfirmed"]:
+            table.add_row((r["published_at"] or "")[:10], r["stage"], r["site"], r["basis"],
+                          f"{r['confidence']:.2f}", r["title"])
+        out.print(table)
 
 
 @app.command()
@@ -159,7 +166,10 @@ def _history_table(history: list[dict[str, Any]]) -> None:
     for t in history:
         first = t["evidence"][0] if t["evidence"] else None
         what = f"{first['title']}: \u201c{first['quote']}\u201d" if first else (t["reason"] or "")
-        table.add_row(t["since"], t["from"] or "-", t["to"] or "-", t["cause"],
+        cause = t["cause"]
+        if t.get("withdrawn"):  # kept in its place, struck through
+            cause = f"{cause}, withdrawn {t['withdrawn']['at'][:10]}"
+        table.add_row(t["since"], t["from"] or "-", t["to"] or "-", cause,
                       t["recorded_at"], what)
     out.print(table)
 

@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tracker.domain.designations import DEFAULT_STAGES, REVERSED, Designation
+from tracker.domain.designations import DEFAULT_STAGES, REVERSED, Confirm, Designation
 from tracker.errors import ConfigError
 
 # About a day in all: seconds, then minutes, then hours.
@@ -75,6 +75,16 @@ def parse_duration(value: Any) -> float:
     return seconds
 
 
+class ConfirmConfig(BaseModel):
+    """What confirms a step up and what withdraws one (the README's status rules)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    confidence: float = Field(default=Confirm.confidence, gt=0, le=1)
+    sources: int = Field(default=Confirm.sources, ge=1, le=50)
+    against: int = Field(default=Confirm.against, ge=1, le=50)
+
+
 class DesignationConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -84,6 +94,7 @@ class DesignationConfig(BaseModel):
     stages: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES), min_length=1)
     change: Literal["listing", "removal"] = "removal"
     decided_by: Literal["court", "parliament", "executive"] = "court"
+    confirm: ConfirmConfig = Field(default_factory=ConfirmConfig)
 
     @field_validator("stages")
     @classmethod
@@ -175,7 +186,7 @@ def load_catalog(path: Path) -> Catalog:
         raise ConfigError(str(path), f"{'.'.join(map(str, loc))}: {message}", _line_of(root, loc))
     designations = [
         Designation(key, d.title, tuple(d.subject), tuple(d.authority), tuple(d.stages),
-                    d.change, d.decided_by)
+                    d.change, d.decided_by, Confirm(**d.confirm.model_dump()))
         for key, d in parsed.designations.items()
     ]
     return Catalog(designations, parsed.feeds)

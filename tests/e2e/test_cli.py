@@ -98,7 +98,7 @@ def test_a_bad_feeds_file_is_refused_with_its_line(run) -> None:
     bad = run.dir / "feeds.yaml"
     bad.write_text(bad.read_text().replace("interval: 1h", "interval: often"))
     done = run("status", D, expect=2)
-    assert f"{bad}:10:" in done.stderr and "not a duration" in done.stderr
+    assert f"{bad}:11:" in done.stderr and "not a duration" in done.stderr
     assert "Traceback" not in done.stderr
 
 

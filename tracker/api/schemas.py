@@ -19,6 +19,17 @@ class EvidenceOut(BaseModel):
     classifier_version: str
     recorded_at: str
     position: int
+    basis: str = Field(description="headline or body: where the deciding sentence stands")
+    date_source: str = Field(description="feed, page (an undated entry's linked page) or "
+                                         "first_seen (the time the entry was first fetched)")
+    site: str = Field(description="the source it is independent by: the URL's host, or feed")
+
+
+class WithdrawalOut(BaseModel):
+    at: str = Field(description="publication time of the reading that tipped the weighing")
+    position: int
+    evidence: list[EvidenceOut] = Field(description="the readings against the step")
+    evidence_total: int
 
 
 class TransitionOut(BaseModel):
@@ -33,6 +44,8 @@ class TransitionOut(BaseModel):
     reason: str | None = Field(description="the analyst's reason, for an override")
     evidence: list[EvidenceOut]
     evidence_total: int
+    withdrawn: WithdrawalOut | None = Field(
+        description="null for a step that stands; else when later news withdrew it, and how")
 
 
 class StatusOut(BaseModel):
@@ -45,6 +58,8 @@ class StatusOut(BaseModel):
     stages: list[str]
     evidence: list[EvidenceOut] = Field(description="the evidence for the current stage")
     evidence_total: int
+    unconfirmed: list[EvidenceOut] = Field(
+        description="readings for a higher stage that do not yet confirm a step")
     history: list[TransitionOut]
 
 

@@ -12,6 +12,15 @@ DECIDERS = ("court", "parliament", "executive")  # who takes the binding last st
 
 
 @dataclass(frozen=True)
+class Confirm:
+    """What confirms a step up, and what withdraws one (the README's status rules)."""
+
+    confidence: float = 0.8  # a body reading at or above this states the step plainly
+    sources: int = 2  # independent sites whose agreeing readings confirm a step
+    against: int = 2  # the fewest independent sites reporting a lower step that withdraw one
+
+
+@dataclass(frozen=True)
 class Designation:
     """One entry on one authority's list, with its ordered ladder of stages."""
 
@@ -22,6 +31,7 @@ class Designation:
     stages: tuple[str, ...] = DEFAULT_STAGES
     change: str = "removal"
     decided_by: str = "court"
+    confirm: Confirm = Confirm()
 
     def rank(self, stage: str | None) -> int:
         """0 for no stage, 1 for the first rung, and so on."""

@@ -38,7 +38,7 @@ class EntryObserved:
     content: str
     authors: tuple[str, ...]
     published_at: datetime
-    published_source: str  # published | updated | fetched
+    published_source: str  # published | updated | page | fetched
     fetched_at: datetime
     designations: tuple[str, ...]
 
@@ -57,6 +57,13 @@ class EvidenceRecorded:
     url: str | None
     title: str
     published_at: datetime
+    basis: str = "body"  # since version 2: the reading's deciding sentence, headline | body
+    date_source: str = "feed"  # since version 2: where published_at came from (see below)
+
+
+# An EvidenceRecorded's date_source: "feed" (the entry's own date), "page" (the linked page's
+# date, for an undated entry) or "first_seen" (neither: the time the entry was first fetched).
+DATE_SOURCES = ("feed", "page", "first_seen")
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ class StatusChanged:
     from_stage: str | None
     to_stage: str | None
     since: datetime
-    cause: str  # evidence | reversed | override
+    cause: str  # evidence | reversed | override | correction (a step withdrawn by later news)
     observation_ids: tuple[str, ...]
 
 

@@ -29,7 +29,7 @@ class ParsedEntry:
     content: str
     authors: tuple[str, ...]
     published: datetime
-    published_source: str  # published | updated | fetched
+    published_source: str  # published | updated | page (set by the poller) | fetched
 
     def dedupe_keys(self) -> tuple[str, ...]:
         """The keys a story is known by, its preferred identity first."""

@@ -18,19 +18,19 @@ from tracker.domain.events import (
     StageOverridden,
 )
 from tracker.domain.status import (
-    Fold,
     Item,
     Key,
     Reading,
     Timeline,
     Transition,
+    Withdrawal,
     fold,
     key_of,
     known,
     micros,
-    override_of,
-    reading_of,
+    site_of,
 )
+from tracker.domain.timeline import DesignationTimeline, Source, override_of
 from tracker.projections.tables import decisions, designation_status, evidence
 from tracker.projections.upsert import upsert
 from tracker.store.database import insert_many
@@ -48,14 +48,22 @@ def reading_json(r: Reading) -> dict[str, Any]:
     return {"url": r.url, "title": r.title, "feed": r.feed, "published_at": iso(r.published_at),
             "stage": r.stage, "confidence": round(r.confidence, 3), "quote": r.quote,
             "observation_id": r.observation_id, "classifier_version": r.classifier_version,
-            "recorded_at": r.recorded_at, "position": r.position}
+            "recorded_at": r.recorded_at, "position": r.position, "basis": r.basis,
+            "date_source": r.date_source, "site": site_of(r)}
+
+
+def withdrawal_json(w: Withdrawal | None) -> dict[str, Any] | None:
+    if w is None:
+        return None
+    return {"at": iso(w.at), "position": w.position,
+            "evidence": [reading_json(r) for r in w.evidence], "evidence_total": w.evidence_total}
 
 
 def transition_json(t: Transition) -> dict[str, Any]:
     return {"from": t.from_stage, "to": t.to_stage, "since": iso(t.since),
             "recorded_at": t.recorded_at, "position": t.position, "cause": t.cause,
             "reason": t.reason, "evidence": [reading_json(r) for r in t.evidence],
-            "evidence_total": t.evidence_total}
+            "evidence_total": t.evidence_total, "withdrawn": withdrawal_json(t.withdrawn)}
 
 
 def status_document(designation: Designation, timeline: Timeline, position: int,
@@ -67,6 +75,7 @@ def status_document(designation: Designation, timeline: Timeline, position: int,
         "position": position, "stages": list(d.stages),
         "evidence": [reading_json(r) for r in timeline.evidence],
         "evidence_total": timeline.evidence_total,
+        "unconfirmed": [reading_json(r) for r in timeline.unconfirmed],
         "history": [transition_json(t) for t in timeline.history],
     }
 
@@ -75,54 +84,14 @@ def empty_document(designation: Designation) -> dict[str, Any]:
     return status_document(designation, Timeline(None, None, (), ()), 0, None)
 
 
-class Projected:
+class Projected(DesignationTimeline):
     """One designation as the projection holds it: the fold and the rejections, not the
     readings, which stay in the tables and are read back only to fold again."""
 
     def __init__(self, designation: Designation, rejected: set[str], position: int = 0,
                  recorded_at: str | None = None) -> None:
-        self.designation, self.rejected = designation, rejected
-        self.fold = Fold(designation, rejected)
+        super().__init__(designation, rejected)
         self.position, self.recorded_at = position, recorded_at
-        self.dirty = False  # some steps were cut: fold again from `again` (None: the start)
-        self.again: Key | None = None
-
-    def _pending(self, item: Item) -> bool:
-        """Whether the item lies in the part to be read back from the tables."""
-        return self.dirty and (self.again is None or key_of(item) >= self.again)
-
-    def add(self, item: Item) -> None:
-        if not self._pending(item):
-            self._cut(self.fold.add(item))
-
-    def remove(self, item: Item) -> None:
-        if not self._pending(item):
-            self._cut(self.fold.remove(item))
-
-    def reject(self, observation_id: str, reading: Reading | None) -> None:
-        at = None
-        if reading is not None and known(self.designation, reading.stage) \
-                and not self._pending(reading):
-            at = self.fold.remove(reading)
-        self.rejected.add(observation_id)
-        self._cut(at)
-
-    def _cut(self, at: int | None) -> None:
-        if at is None:
-            return
-        start = self.fold.cut(at)
-        if not self.dirty:
-            self.again = start
-        elif self.again is not None:
-            self.again = None if start is None else min(self.again, start)
-        self.dirty = True
-
-    def settle(self, conn: Connection) -> None:
-        """Fold again the cut part, from the tables (which hold this batch's rows by now)."""
-        if self.dirty:
-            for item in stored_items(conn, self.designation, after=self.again):
-                self.fold.feed(item)
-            self.dirty, self.again = False, None
 
 
 class StatusProjection:
@@ -158,30 +127,20 @@ class StatusProjection:
                 continue
             state.position, state.recorded_at = stored.position, stored.recorded_at
             touched.add(event.designation)
+            seen = (event.designation, getattr(event, "observation_id", ""))
+            reading = state.apply(event, stored.position, stored.recorded_at, latest.get(seen))
             if isinstance(event, EvidenceRecorded):
                 evidence_rows.append(evidence_row(stored, event))
-                seen = (event.designation, event.observation_id)
-                old, reading = latest.get(seen), reading_of(event, stored.position,
-                                                            stored.recorded_at)
-                latest[seen] = reading
-                if old is not None and known(state.designation, old.stage):
-                    state.remove(old)
-                if known(state.designation, reading.stage):
-                    state.add(reading)
-            elif isinstance(event, StageOverridden):
+                latest[seen] = reading  # type: ignore[assignment]
+            elif isinstance(event, StageOverridden | EvidenceRejected):
                 decision_rows.append(decision_row(stored, event))
-                state.add(override_of(event, stored.position, stored.recorded_at))
-            elif isinstance(event, EvidenceRejected):
-                decision_rows.append(decision_row(stored, event))
-                state.reject(event.observation_id,
-                             latest.get((event.designation, event.observation_id)))
         insert_many(conn, evidence, evidence_rows)
         insert_many(conn, decisions, decision_rows)
         rows = []
         for name in sorted(touched):
             state = self.states[name]
-            state.settle(conn)
-            timeline = state.fold.result()
+            state.settle(from_tables(conn, state.designation))
+            timeline = state.result()
             rows.append({
                 "designation": name, "stage": timeline.stage, "since": iso(timeline.since),
                 "position": state.position, "recorded_at": state.recorded_at,
@@ -196,7 +155,8 @@ def evidence_row(stored: StoredEvent, e: EvidenceRecorded) -> dict[str, Any]:
             "observation_id": e.observation_id, "stage": e.stage, "confidence": e.confidence,
             "quote": e.quote, "classifier_version": e.classifier_version, "feed": e.feed,
             "url": e.url, "title": e.title, "published_at": e.published_at.isoformat(),
-            "recorded_at": stored.recorded_at, "effective": micros(e.published_at)}
+            "recorded_at": stored.recorded_at, "effective": micros(e.published_at),
+            "basis": e.basis, "date_source": e.date_source}
 
 
 def decision_row(stored: StoredEvent, e: StageOverridden | EvidenceRejected) -> dict[str, Any]:
@@ -213,7 +173,7 @@ def decision_row(stored: StoredEvent, e: StageOverridden | EvidenceRejected) -> 
 def reading_from_row(r: Any) -> Reading:
     return Reading(r.observation_id, r.stage, r.confidence, r.quote, r.classifier_version,
                    r.feed, r.url, r.title, datetime.fromisoformat(r.published_at),
-                   r.recorded_at, r.position)
+                   r.recorded_at, r.position, r.basis, r.date_source)
 
 
 def latest_readings(conn: Connection,
@@ -273,6 +233,11 @@ def stored_items(conn: Connection, designation: Designation, after: Key | None =
     yield from heapq.merge(found, sorted(decided, key=key_of), key=key_of)
 
 
+def from_tables(conn: Connection, designation: Designation) -> Source:
+    """Where a projected timeline reads what it folds again: the tables."""
+    return lambda after: stored_items(conn, designation, after=after)
+
+
 def rejections(conn: Connection, designation: Designation,
                known_at: str | None = None) -> set[str]:
     query = select(decisions.c.observation_id).where(
@@ -288,8 +253,8 @@ def load_projected(conn: Connection, designation: Designation) -> Projected:
                        .where(designation_status.c.designation == designation.id)).first()
     state = Projected(designation, rejections(conn, designation),
                       *((int(row[0]), row[1]) if row else ()))
-    for item in stored_items(conn, designation):
-        state.fold.feed(item)
+    state.dirty = True  # everything is to be read from the tables
+    state.settle(from_tables(conn, designation))
     return state
 
 

@@ -33,6 +33,8 @@ evidence = Table(
     Column("published_at", String(40), nullable=False),
     Column("recorded_at", String(32), nullable=False),
     Column("effective", BigInteger, nullable=False),  # published_at in microseconds, to sort
+    Column("basis", String(20), nullable=False, server_default="body"),  # headline | body
+    Column("date_source", String(20), nullable=False, server_default="feed"),
     Index("ix_evidence_designation_position", "designation", "position"),
     Index("ix_evidence_designation_effective", "designation", "effective", "position"),
     Index("ix_evidence_observation", "observation_id", "designation", "position"),

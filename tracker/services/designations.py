@@ -13,7 +13,8 @@ from tracker.domain.events import (
     EvidenceRecorded,
     StatusChanged,
 )
-from tracker.domain.status import DesignationState, evolve
+from tracker.domain.status import Timeline
+from tracker.domain.timeline import DesignationState, evolve
 from tracker.errors import ConcurrencyConflict
 from tracker.metrics import Metrics
 from tracker.store.log import EventLog, NewEvent, StoredEvent
@@ -28,6 +29,27 @@ def stream_of(designation: str) -> str:
 
 def evidence_key(e: EvidenceRecorded) -> str:
     return f"evidence:{e.designation}:{e.observation_id}:{e.classifier_version}"
+
+
+def announcement(designation: Designation, recorded: str | None,
+                 timeline: Timeline) -> StatusChanged | None:
+    """The StatusChanged that brings the recorded stage to the timeline's, if it differs: a
+    fall that no reversal or override explains is a step withdrawn by later news."""
+    if timeline.stage == recorded:
+        return None
+    current = next((t for t in reversed(timeline.history) if t.withdrawn is None), None)
+    falls = designation.rank(timeline.stage) < designation.rank(recorded)
+    if falls and (current is None or current.cause == "evidence"):
+        withdrawn = [t.withdrawn for t in timeline.history if t.withdrawn is not None]
+        if withdrawn:
+            last = max(withdrawn, key=lambda w: (w.at, w.position))
+            return StatusChanged(designation.id, recorded, timeline.stage, last.at,
+                                 "correction",
+                                 tuple(r.observation_id for r in last.evidence[:10]))
+    if current is None or timeline.since is None:
+        return None
+    return StatusChanged(designation.id, recorded, timeline.stage, timeline.since,
+                         current.cause, tuple(r.observation_id for r in timeline.evidence[:10]))
 
 
 class DesignationWriter:
@@ -93,13 +115,9 @@ class DesignationWriter:
             version += 1
             out.append(NewEvent.of(stream, event, key))
             evolve(scratch, event, scratch.position + 1, scratch.recorded_at or "", version)
-            timeline = scratch.timeline()
-            if timeline.stage != scratch.recorded_stage and timeline.since is not None:
-                last = timeline.history[-1]
-                change = StatusChanged(
-                    state.designation.id, scratch.recorded_stage, timeline.stage,
-                    timeline.since, last.cause,
-                    tuple(r.observation_id for r in timeline.evidence[:10]))
+            change = announcement(state.designation, scratch.recorded_stage,
+                                  scratch.timeline())
+            if change is not None:
                 version += 1
                 out.append(NewEvent.of(stream, change, f"status:{state.designation.id}:{version}"))
                 evolve(scratch, change, scratch.position + 1, scratch.recorded_at or "", version)

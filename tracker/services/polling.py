@@ -27,7 +27,7 @@ from sqlalchemy import Engine, bindparam, select, update
 
 from tracker.config import Catalog, FeedConfig
 from tracker.domain.events import EntryObserved, FeedPolled
-from tracker.feeds.article import fetch_article_text
+from tracker.feeds.article import fetch_article
 from tracker.feeds.backoff import next_delay
 from tracker.feeds.fetch import (
     Failed,
@@ -285,15 +285,22 @@ class Poller:
         return PollReport(feed.id, outcome, entries, new, error)
 
     async def _with_articles(self, parsed: ParsedFeed) -> ParsedFeed:
-        """Fill in the text of headline-only entries from their linked pages."""
+        """Fill in the text of headline-only entries, and the date of undated ones, from
+        their linked pages (an undated entry whose page has no date keeps its first-seen
+        time, which the evidence marks as such)."""
         gate = asyncio.Semaphore(ARTICLE_CONCURRENCY)
 
         async def fill(entry: ParsedEntry) -> ParsedEntry:
-            if entry.content or not entry.link:
+            undated = entry.published_source == "fetched"
+            if (entry.content and not undated) or not entry.link:
                 return entry
             async with gate:
-                text, _ = await fetch_article_text(self.client, entry.link, self.limits)
-            return replace(entry, content=text) if text else entry
+                page = await fetch_article(self.client, entry.link, self.limits)
+            if page.text and not entry.content:
+                entry = replace(entry, content=page.text)
+            if undated and page.published is not None and page.published <= entry.published:
+                entry = replace(entry, published=page.published, published_source="page")
+            return entry
 
         entries = await asyncio.gather(*(fill(e) for e in parsed.entries))
         return replace(parsed, entries=tuple(entries))

@@ -24,6 +24,11 @@ def article_of(e: EntryObserved) -> Article:
                    published=e.published_at, url=e.link)
 
 
+def date_source(e: EntryObserved) -> str:
+    """Where an observation's date came from, as evidence records it."""
+    return {"page": "page", "fetched": "first_seen"}.get(e.published_source, "feed")
+
+
 def read_observation(e: EntryObserved, catalog: Catalog) -> list[EvidenceRecorded]:
     """The current classifier's readings of one observation, one per designation it
     concerns."""
@@ -35,8 +40,8 @@ def read_observation(e: EntryObserved, catalog: Catalog) -> list[EvidenceRecorde
             continue
         reading = classifier.classify(article_of(e), designation)
         out.append(EvidenceRecorded(name, e.observation_id, reading.stage, reading.confidence,
-                                    reading.quote, classifier.CLASSIFIER_VERSION, e.feed, e.link, e.title,
-                                    e.published_at))
+                                    reading.quote, classifier.CLASSIFIER_VERSION, e.feed, e.link,
+                                    e.title, e.published_at, reading.basis, date_source(e)))
     return out
 
 

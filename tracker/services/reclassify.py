@@ -8,7 +8,7 @@ from datetime import datetime
 
 from tracker.bootstrap import Tracker
 from tracker.domain.events import EntryObserved, EvidenceRecorded
-from tracker.domain.status import evolve
+from tracker.domain.timeline import evolve
 from tracker.services.reader import read_observation
 from tracker.views import utc
 

@@ -15,12 +15,16 @@ import orjson
 from tracker.domain.events import EVENT_TYPES
 
 # The current schema version of each event type; bump it with an upcaster below.
-VERSIONS: dict[str, int] = {name: 1 for name in EVENT_TYPES} | {"FeedPolled": 2}
+VERSIONS: dict[str, int] = {name: 1 for name in EVENT_TYPES} | {"FeedPolled": 2,
+                                                                "EvidenceRecorded": 2}
 
 # (type, version) -> function turning that version's payload into the next version's.
 # Stored events keep the shape they were written in; they are upcast each time they are read.
 UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
     ("FeedPolled", 1): lambda payload: {**payload, "duration_ms": None},
+    # Readings before version 2 did not say where their sentence stood, nor where their date
+    # came from: they read as a body sentence and the feed's date, as the reader then assumed.
+    ("EvidenceRecorded", 1): lambda payload: {**payload, "basis": "body", "date_source": "feed"},
 }
 
 

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, select
 
 from tracker.domain.events import EvidenceRecorded, StatusChanged
-from tracker.domain.status import Reading, reading_of
+from tracker.domain.status import Reading
+from tracker.domain.timeline import reading_of
 from tracker.projections.status import iso, reading_from_row, reading_json
 from tracker.projections.tables import evidence
 from tracker.projections.upsert import insert_new
@@ -58,10 +59,13 @@ class Outbox:
             insert_new(conn, deliveries, rows)
 
     def payload(self, conn: Connection, stored: StoredEvent, change: StatusChanged) -> dict[str, Any]:
-        return {"type": "status.changed", "timestamp": stored.recorded_at,
+        """status.changed for a step taken; status.corrected for a step withdrawn by later
+        news (its `since` is when the news against it tipped it, its evidence that news)."""
+        kind = "status.corrected" if change.cause == "correction" else "status.changed"
+        return {"type": kind, "timestamp": stored.recorded_at,
                 "data": {"designation": change.designation, "from": change.from_stage,
                          "to": change.to_stage, "since": iso(change.since),
-                         "position": stored.position,
+                         "position": stored.position, "cause": change.cause,
                          "evidence": self._evidence(conn, stored, change)}}
 
     def _evidence(self, conn: Connection, stored: StoredEvent, change: StatusChanged) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ designations:
     title: Taliban on Russia's list
     subject: [Taliban]
     authority: [Russia]
+    confirm: {sources: 1}  # one reading confirms a step: these tests are not about confirmation
 feeds:
 """
 

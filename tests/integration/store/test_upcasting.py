@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 from sqlalchemy import text
 
-from tracker.domain.events import FeedPolled
+from tests.conftest import FEEDS_YAML
+from tracker.config import load_catalog
+from tracker.domain.events import EvidenceRecorded, FeedPolled
 from tracker.projections.feeds import FeedHealthProjection
 from tracker.projections.runner import Runner
+from tracker.projections.status import StatusProjection
 from tracker.store import codec
 from tracker.store.database import make_engine
 from tracker.store.log import EventLog, NewEvent
@@ -46,3 +51,42 @@ def test_a_version_1_event_reads_as_the_current_shape(database_url: str) -> None
 
 def _decoded() -> dict:
     return {k: v for k, v in codec.decode("FeedPolled", 1, json.dumps(V1)).__dict__.items()}
+
+
+# An EvidenceRecorded as version 1 wrote it, before readings said where their sentence stood
+# and where their date came from.
+EVIDENCE_V1 = {"designation": "taliban-designation", "observation_id": "o1",
+               "stage": "court-approved", "confidence": 0.9, "quote": "A sentence.",
+               "classifier_version": "rules-1", "feed": "wire",
+               "url": "https://news.example/1", "title": "A headline",
+               "published_at": "2025-04-17T00:00:00+00:00"}
+
+
+def test_old_evidence_reads_as_a_body_reading_dated_by_its_feed(database_url: str) -> None:
+    assert codec.VERSIONS["EvidenceRecorded"] == 2
+    engine = make_engine(database_url)
+    log = EventLog(engine)
+    payload = codec.canonical_json(EVIDENCE_V1)
+    log.append([NewEvent("designation-taliban-designation", "EvidenceRecorded", 1, payload,
+                         "evidence:v1")])
+    (old,) = log.read()
+    event = old.decode()
+    assert old.payload == payload  # stored as written
+    assert (event.basis, event.date_source) == ("body", "feed")
+    assert event == EvidenceRecorded(**{**EVIDENCE_V1, "published_at": event.published_at})
+    verify_chain(log.read())
+
+    catalog = load_catalog(_feeds(database_url))
+    Runner(engine).catch_up(StatusProjection(catalog))
+    with engine.connect() as conn:
+        stage = conn.execute(text("SELECT stage FROM designation_status")).scalar()
+        basis = conn.execute(text("SELECT basis FROM evidence")).scalar()
+    assert (stage, basis) == ("court-approved", "body")  # a plain body sentence: confirmed
+    engine.dispose()
+
+
+def _feeds(database_url: str) -> Path:
+    """The tests' designations with the default confirmation rules."""
+    path = Path(tempfile.mkdtemp()) / "feeds.yaml"
+    path.write_text(FEEDS_YAML.replace("    confirm: {sources: 1}", "    confirm: {}"))
+    return path

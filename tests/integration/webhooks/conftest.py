@@ -16,10 +16,12 @@ designations:
     title: Taliban on Russia's list
     subject: [Taliban]
     authority: [Russia]
+    confirm: {sources: 1}  # one reading confirms a step: these tests are not about confirmation
   hamas-designation:
     title: Hamas on Russia's list
     subject: [Hamas]
     authority: [Russia]
+    confirm: {sources: 1}  # one reading confirms a step: these tests are not about confirmation
 feeds: []
 """
 

@@ -54,6 +54,12 @@ def test_a_good_file_loads_with_its_defaults(tmp_path: Path) -> None:
     (GOOD.replace("  - id: wire", "  - id: Wire Feed"), 7, "should match pattern"),
     (GOOD + GOOD[GOOD.index("  - id"):], 11, "feed id 'wire' is used twice"),
     (GOOD.replace("title: Taliban on Russia's list", "title: [unclosed"), 4, "not valid YAML"),
+    (GOOD.replace("    authority: [Russia]\n", "    authority: [Russia]\n    confirm:\n"
+                  "      sources: 0\n"), 7, "greater than or equal to 1"),
+    (GOOD.replace("    authority: [Russia]\n", "    authority: [Russia]\n    confirm:\n"
+                  "      confidence: 1.5\n"), 7, "less than or equal to 1"),
+    (GOOD.replace("    authority: [Russia]\n", "    authority: [Russia]\n    confirm:\n"
+                  "      quorum: 3\n"), 7, "Extra inputs are not permitted"),
 ])
 def test_a_bad_file_is_refused_with_path_line_and_reason(tmp_path: Path, text: str, line: int,
                                                          words: str) -> None:
@@ -63,6 +69,15 @@ def test_a_bad_file_is_refused_with_path_line_and_reason(tmp_path: Path, text: s
     assert caught.value.line == line, str(caught.value)
     assert str(caught.value).startswith(f"{path}:{line}: ")
     assert words in str(caught.value)
+
+
+def test_confirm_has_defaults_and_is_set_per_designation(tmp_path: Path) -> None:
+    default = load_catalog(write(tmp_path, GOOD)).designations["taliban-designation"].confirm
+    assert (default.confidence, default.sources, default.against) == (0.8, 2, 2)
+    text = GOOD.replace("    authority: [Russia]\n", "    authority: [Russia]\n"
+                        "    confirm: {confidence: 0.9, sources: 3, against: 4}\n")
+    confirm = load_catalog(write(tmp_path, text)).designations["taliban-designation"].confirm
+    assert (confirm.confidence, confirm.sources, confirm.against) == (0.9, 3, 4)
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ from tracker.domain.events import (
     StageOverridden,
     StatusChanged,
 )
-from tracker.domain.status import SHOWN, DesignationState, evolve
+from tracker.domain.status import SHOWN
+from tracker.domain.timeline import DesignationState, evolve
 
 TALIBAN = Designation("t", "Taliban", ("Taliban",), ("Russia",))
 
@@ -232,8 +233,8 @@ def test_the_fold_keeps_the_first_readings_of_a_step_and_counts_the_rest(
         evolve(state, EvidenceRecorded("t", f"o{d}", "proposed", 0.9, None, "v1", "wire", None,
                                        "t", datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=d)),
                position, "")
-    assert state._fold is not None
-    (step,) = state._fold.steps
-    assert len(step.shown) == SHOWN  # what is held per step stays bounded
-    assert [r.observation_id for r in step.shown] == [f"o{d}" for d in range(SHOWN)]
+    assert state.status is not None
+    (step,) = state.status.fold.steps
+    assert len(step.shown.readings) == SHOWN  # what is held per step stays bounded
+    assert [r.observation_id for r in step.shown.readings] == [f"o{d}" for d in range(SHOWN)]
     assert state.timeline().evidence_total == count
