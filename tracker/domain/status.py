@@ -19,7 +19,9 @@ The rules (the README's "Status rules" say the same for users):
 - an unconfirmed reading is dropped by the same weighing, against the readings for a lower
   stage published after it;
 - `reversed` evidence moves it one rung down, and an analyst's override sets any stage: both
-  at once, with no confirmation, and neither is withdrawn by news.
+  at once, with no confirmation, and neither is withdrawn by news; `reversed` evidence that
+  follows a reversal with no step up between supports that reversal (many articles tell one
+  reversal: the designation goes down one rung, not one per article).
 
 The fold keeps, per transition, only the first `SHOWN` supporting readings, a count of the
 rest and the sites on each side, so its size grows with the number of transitions, not of
@@ -254,7 +256,9 @@ class Fold:
                 self._settle_unconfirmed()
             return
         if item.stage == REVERSED:
-            if stage is not None:
+            if current is not None and current.cause == "reversed":
+                current.shown.add(item)  # the same reversal told again: no second rung down
+            elif stage is not None:
                 step = Step(stage, self.designation.below(stage), key, item.published_at,
                             item.recorded_at, "reversed", None, self._pending())
                 step.shown.add(item)
@@ -419,6 +423,8 @@ class Fold:
         step = self.steps[at]
         if step.key == key or not self._quiet(at):
             return self._again_from(at)
+        if isinstance(item, Reading) and item.stage == REVERSED and step.cause == "reversed":
+            return at  # it supported the reversal it fell under
         if isinstance(item, Override) or item.stage == REVERSED:
             return None  # it changed nothing where it stood
         rank, held = self.rank(item.stage), self.rank(step.to_stage)

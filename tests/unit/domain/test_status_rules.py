@@ -67,6 +67,16 @@ def test_reversed_evidence_moves_one_rung_down() -> None:
     assert state.timeline().history[-1].cause == "reversed"
 
 
+def test_one_reversal_told_by_several_articles_is_one_rung_down() -> None:
+    state = fold(ev("a", "court-approved", 1), ev("b", "reversed", 2), ev("c", "reversed", 3),
+                 ev("d", "reversed", 4))
+    assert state.timeline().stage == "proposed"
+    assert state.timeline().history[-1].evidence_total == 3
+    again = fold(ev("a", "court-approved", 1), ev("b", "reversed", 2), ev("c", "proposed", 3),
+                 ev("d", "court-approved", 4), ev("e", "reversed", 5))
+    assert again.timeline().stage == "proposed"  # the second reversal undid a second step up
+
+
 def test_reversed_with_nothing_recorded_changes_nothing() -> None:
     assert fold(ev("a", "reversed", 1)).timeline().history == ()
 
@@ -153,7 +163,9 @@ def reference(events: list[object]) -> list[tuple]:
                 steps.append([stage, item.stage, item.effective_at, "override", []])
                 stage = item.stage
         elif item.stage == "reversed":
-            if stage is not None:
+            if steps and steps[-1][3] == "reversed":
+                steps[-1][4].append(item.observation_id)  # the same reversal told again
+            elif stage is not None:
                 steps.append([stage, TALIBAN.below(stage), item.published_at, "reversed",
                               [item.observation_id]])
                 stage = TALIBAN.below(stage)
