@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from tracker.config import Catalog, Settings, load_catalog
+from tracker.feeds.fetch import Limits
 from tracker.metrics import Metrics
 from tracker.projections.feeds import FeedHealthProjection
 from tracker.projections.runner import Projection, Runner
@@ -66,3 +67,8 @@ def build(settings: Settings | None = None, *, migrate: bool = False) -> Tracker
         writer=writer, reader=Reader(engine, log, catalog, writer), outbox=Outbox(log),
         projections=[StatusProjection(catalog), FeedHealthProjection()], metrics=metrics,
     )
+
+
+def feed_limits(settings: Settings) -> Limits:
+    """How much a fetch may read, and where its redirects and article links may lead."""
+    return Limits(max_bytes=settings.max_feed_bytes, allow_private=settings.feed_allow_private)

@@ -86,7 +86,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 @app.command()
 def poll(feed: Annotated[str | None, typer.Option(help="only this feed")] = None) -> None:
     """Poll every feed (or one) once, now, and exit."""
-    from tracker.feeds.fetch import Limits, make_client
+    from tracker.bootstrap import feed_limits
+    from tracker.feeds.fetch import make_client
     from tracker.services.polling import Poller
 
     with opened() as tracker:
@@ -96,7 +97,7 @@ def poll(feed: Annotated[str | None, typer.Option(help="only this feed")] = None
         async def run() -> list[Any]:
             async with make_client() as client:
                 poller = Poller(tracker.engine, tracker.log, tracker.catalog, client,
-                                Limits(max_bytes=tracker.settings.max_feed_bytes))
+                                feed_limits(tracker.settings))
                 ids = [feed] if feed else list(tracker.catalog.feeds)
                 return await asyncio.gather(*(poller.poll(f, force=True) for f in ids))
 

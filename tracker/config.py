@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     webhook_timeout: float = 10.0
     log_format: Literal["text", "json"] = "text"
     max_feed_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    feed_allow_private: bool = False
     poll_concurrency: int = Field(default=32, gt=0)
 
     @field_validator("webhook_retries")

@@ -13,7 +13,7 @@ from tracker.feeds.fetch import Fetched, Limits, fetch
 async def fetch_article_text(client: httpx.AsyncClient, url: str,
                              limits: Limits = Limits()) -> tuple[str | None, str | None]:
     """(text, None) when the page's main text could be read, else (None, why not)."""
-    result = await fetch(client, url, limits=limits)
+    result = await fetch(client, url, limits=limits, check_first=True)
     if not isinstance(result, Fetched):
         return None, getattr(result, "reason", type(result).__name__)
     html = result.body.decode("utf-8", errors="replace")
