@@ -18,6 +18,9 @@ class Metrics:
                              registry=r)
         self.observations = Counter("tracker_observations", "New observations recorded",
                                     ["feed"], registry=r)
+        self.refused = Counter("tracker_feed_entries_refused",
+                               "Entry links dropped (not http or https) and entry dates read "
+                               "as missing (out of range)", ["feed", "what"], registry=r)
         self.evidence = Counter("tracker_evidence", "Evidence recorded, by stage", ["stage"],
                                 registry=r)
         self.transitions = Counter("tracker_transitions", "Status changes recorded",

@@ -17,6 +17,7 @@ from tracker.domain.events import (
     EvidenceRejected,
     StageOverridden,
 )
+from tracker.domain.links import web_link
 from tracker.domain.status import (
     Fold,
     Item,
@@ -45,7 +46,7 @@ def iso(value: datetime | None) -> str | None:
 
 
 def reading_json(r: Reading) -> dict[str, Any]:
-    return {"url": r.url, "title": r.title, "feed": r.feed, "published_at": iso(r.published_at),
+    return {"url": web_link(r.url), "title": r.title, "feed": r.feed, "published_at": iso(r.published_at),
             "stage": r.stage, "confidence": round(r.confidence, 3), "quote": r.quote,
             "observation_id": r.observation_id, "classifier_version": r.classifier_version,
             "recorded_at": r.recorded_at, "position": r.position}

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from tracker.domain.events import EVENT_TYPES
+from tracker.domain.times import checked, clamped
 
 # The current schema version of each event type; bump it with an upcaster below.
 VERSIONS: dict[str, int] = {name: 1 for name in EVENT_TYPES} | {"FeedPolled": 2}
@@ -25,8 +26,8 @@ UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
+    if isinstance(value, datetime):  # the log takes only times every reader can represent
+        return checked(value, "an event's time").isoformat()
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
@@ -66,6 +67,12 @@ def decode(type_name: str, version: int, payload: str) -> Any:
     return event
 
 
+def _time(text: str) -> datetime:
+    """A stored time; one out of range (an older log may hold one) is read as the nearest
+    bound, so that every reader can apply the event."""
+    return clamped(datetime.fromisoformat(text))
+
+
 @cache
 def _fields(cls: type) -> frozenset[str]:
     return frozenset(f.name for f in dataclasses.fields(cls))
@@ -78,7 +85,7 @@ def _converters(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     for field in dataclasses.fields(cls):
         args = set(typing.get_args(hints[field.name])) | {hints[field.name]}
         if datetime in args:
-            out.append((field.name, datetime.fromisoformat))
+            out.append((field.name, _time))
         elif any(typing.get_origin(a) is tuple for a in args):
             out.append((field.name, tuple))
     return tuple(out)

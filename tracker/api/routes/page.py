@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from tracker import views
 from tracker.api.deps import TrackerDep
+from tracker.domain.links import web_link
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
@@ -28,6 +29,7 @@ def day(value: str | None) -> str:
 
 
 templates.env.filters["day"] = day
+templates.env.filters["web_link"] = web_link  # a link from an older log may be javascript:
 
 
 @router.get("/", response_class=HTMLResponse)
