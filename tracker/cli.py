@@ -18,6 +18,7 @@ from rich.table import Table
 
 from tracker import views
 from tracker.bootstrap import Tracker, build
+from tracker.domain.times import RANGE, in_range
 from tracker.errors import ChainBroken, ConfigError, TrackerError, UnknownFeed
 
 app = typer.Typer(help="Track where a government's move to delist a group stands.",
@@ -130,6 +131,11 @@ def ingest(source: Annotated[str, typer.Argument(metavar="PATH_OR_URL")],
 def status(designation: str, as_of: Time = None, known_at: Time = None,
            as_json: JsonFlag = False) -> None:
     """The status, as the API gives it."""
+    for option, value in (("--as-of", as_of), ("--known-at", known_at)):
+        if value is not None and not in_range(value):
+            err.print(f"[red]error:[/] {option} {value.isoformat()} is out of range: times run "
+                      f"{RANGE}", highlight=False)
+            raise typer.Exit(2)
     with opened() as tracker:
         tracker.settle()
         document = json.loads(views.status_json(tracker, designation, as_of, known_at))

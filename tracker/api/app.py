@@ -10,8 +10,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError
 
+from tracker.api.deps import require_admin
+from tracker.api.guard import BodyGuard, SecurityHeaders
 from tracker.api.routes import admin, log, page, status, webhooks
 from tracker.bootstrap import Tracker
 from tracker.errors import TrackerError, UnknownDesignation, UnknownFeed
@@ -39,7 +42,12 @@ def create_app(tracker: Tracker, *, background: bool = False) -> FastAPI:
     for module in (status, log, admin, webhooks, page):
         app.include_router(module.router)
     _errors(app)
+    admin_routes = [r for r in app.routes if isinstance(r, APIRoute)
+                    and any(d.call is require_admin for d in r.dependant.dependencies)]
+    app.add_middleware(BodyGuard, admin_routes=admin_routes,
+                       admin_token=lambda: tracker.settings.admin_token)
     app.add_middleware(Timing, histogram=tracker.metrics.requests)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

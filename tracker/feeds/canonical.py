@@ -19,7 +19,9 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
-    netloc = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    netloc = host
     if parts.port and parts.port != DEFAULT_PORTS.get(scheme):
         netloc = f"{host}:{parts.port}"
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)

@@ -148,7 +148,8 @@ def _entry(e: Any, base: str, fetched_at: datetime) -> tuple[ParsedEntry, bool, 
 
 def _time(e: Any, name: str) -> datetime | None:
     """The entry's time with the offset the feed gave; UTC where it gave none."""
-    raw = e.get(name)
+    # dict.get: feedparser's own get maps a missing `updated` to `published`, with a warning.
+    raw = dict.get(e, name)
     if raw:
         for parse in (parsedate_to_datetime, _iso):
             try:
@@ -157,7 +158,7 @@ def _time(e: Any, name: str) -> datetime | None:
                 continue
             if value is not None:
                 return value if value.tzinfo else value.replace(tzinfo=UTC)
-    struct = e.get(f"{name}_parsed")
+    struct = dict.get(e, f"{name}_parsed")
     if struct:
         try:
             return datetime(*struct[:6], tzinfo=UTC)

@@ -15,7 +15,11 @@ from tracker.store.database import writing
 from tracker.store.log import EventLog, now_iso
 from tracker.webhooks.tables import attempts, deliveries, subscriptions
 
-_SECRET = re.compile(r"^whsec_[A-Za-z0-9+/]{24,}={0,2}$")
+_SECRET = re.compile(r"^whsec_[A-Za-z0-9+/]{32,}={0,2}$")
+MIN_SECRET_BYTES = 24
+# 24 random bytes repeat a value once or twice at most; a secret with fewer distinct bytes
+# than this (18 zero bytes, "aaaa...") was not drawn at random.
+MIN_DISTINCT_BYTES = 16
 
 
 def new_secret() -> str:
@@ -23,13 +27,14 @@ def new_secret() -> str:
 
 
 def valid_secret(secret: str) -> bool:
+    """Whether a caller's secret is `whsec_` and base64 of at least 24 random-looking bytes."""
     if not _SECRET.match(secret):
         return False
     try:
-        base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+        raw = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
     except ValueError:
         return False
-    return True
+    return len(raw) >= MIN_SECRET_BYTES and len(set(raw)) >= MIN_DISTINCT_BYTES
 
 
 def subscribe(engine: Engine, log: EventLog, url: str, designations: list[str] | None,
@@ -62,10 +67,11 @@ def listing(engine: Engine) -> list[dict[str, Any]]:
 
 
 def remove(engine: Engine, subscription: str) -> bool:
+    """Delete a subscription; its secret is not kept."""
     with writing(engine) as conn:
         return bool(conn.execute(update(subscriptions).where(
             subscriptions.c.id == subscription, subscriptions.c.deleted.is_(False),
-        ).values(deleted=True)).rowcount)
+        ).values(deleted=True, secret="")).rowcount)
 
 
 def exists(engine: Engine, subscription: str) -> bool:

@@ -34,7 +34,8 @@ async def subscribe(tracker: TrackerDep, body: SubscriptionIn) -> dict:
     if unknown:
         raise _invalid("designations", unknown, f"not tracked: {', '.join(unknown)}")
     if body.secret is not None and not subs.valid_secret(body.secret):
-        raise _invalid("secret", "whsec_…", "a secret is 'whsec_' and base64 of 24+ bytes")
+        raise _invalid("secret", "whsec_…",
+                       "a secret is 'whsec_' and base64 of at least 24 random bytes")
     try:
         await check_subscription(body.url, tracker.settings.webhook_allow_private)
     except UnsafeTarget as exc:
