@@ -133,7 +133,8 @@ async def _fetch(client: httpx.AsyncClient, url: str, validators: Validators,
     for hop in range(limits.max_redirects + 1):
         what = "redirect" if hop else "URL"
         try:
-            check_url(url, what, userinfo=not checked)
+            # Credentials only in the configured feed URL: never from a feed or a server.
+            check_url(url, what, userinfo=hop == 0 and not check_first)
             hops = await targets(url, False, what, resolver) if checked else [Target(url)]
         except UnsafeURL as exc:
             return Failed((f"redirect to {_where(url)} refused: " if hop else "") + str(exc))
@@ -146,10 +147,15 @@ async def _fetch(client: httpx.AsyncClient, url: str, validators: Validators,
                 continue  # the host's next address
             except httpx.TimeoutException as exc:
                 return Failed(_timeout_reason(exc, limits))
+            except httpx.RemoteProtocolError as exc:
+                if "location" in str(exc).lower():
+                    return Failed(f"{_where(url)} gave a redirect to an invalid URL: {exc}")
+                return Failed(_network_reason(exc, url))
             except httpx.HTTPError as exc:
                 return Failed(_network_reason(exc, url))
-            except (httpx.InvalidURL, ValueError) as exc:  # a URL httpx cannot request
-                return Failed(f"cannot request {_where(url)}: {exc}")
+            except (httpx.InvalidURL, ValueError) as exc:  # a URL (or redirect) httpx refuses
+                return Failed(f"{_where(url)} gave a URL or redirect that cannot be "
+                              f"requested: {exc}")
             break
         if isinstance(answer, Failed):
             return answer
@@ -317,7 +323,7 @@ def _timeout_reason(exc: httpx.TimeoutException, limits: Limits) -> str:
 
 
 def _network_reason(exc: httpx.HTTPError, url: str) -> str:
-    where = urlsplit(url).netloc or url
+    where = _where(url)
     if isinstance(exc, httpx.ConnectError):
         causes = list(_chain(exc))
         text = " ".join(str(c) for c in causes).lower()
