@@ -10,10 +10,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError
 
-from tracker.api.deps import require_admin
 from tracker.api.guard import BodyGuard, SecurityHeaders
 from tracker.api.routes import admin, log, page, status, webhooks
 from tracker.bootstrap import Tracker
@@ -42,9 +40,8 @@ def create_app(tracker: Tracker, *, background: bool = False) -> FastAPI:
     for module in (status, log, admin, webhooks, page):
         app.include_router(module.router)
     _errors(app)
-    admin_routes = [r for r in app.routes if isinstance(r, APIRoute)
-                    and any(d.call is require_admin for d in r.dependant.dependencies)]
-    app.add_middleware(BodyGuard, admin_routes=admin_routes,
+    # The routers whose every route needs the token (as their own dependencies say).
+    app.add_middleware(BodyGuard, admin_routes=[*admin.router.routes, *webhooks.router.routes],
                        admin_token=lambda: tracker.settings.admin_token)
     app.add_middleware(Timing, histogram=tracker.metrics.requests)
     app.add_middleware(SecurityHeaders)
@@ -75,7 +72,10 @@ def _errors(app: FastAPI) -> None:
 
 
 def _plain(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool) and len(str(value)) < 200
+    """Whether an input is worth echoing in a 422: short, and text JSON can carry."""
+    if isinstance(value, str):
+        return len(value) < 200 and not any("\ud800" <= c <= "\udfff" for c in value)
+    return isinstance(value, int | float | bool)
 
 
 class Timing:

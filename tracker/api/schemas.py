@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from tracker.domain.times import RANGE, in_range
-
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-def _unicode(value: str) -> str:
-    if _SURROGATE.search(value):
-        raise ValueError("not valid Unicode: a lone surrogate (\\ud800-\\udfff) cannot be stored")
-    return value
 
 
 def in_log_range(value: datetime | None) -> datetime | None:
@@ -26,7 +17,6 @@ def in_log_range(value: datetime | None) -> datetime | None:
     return value
 
 
-Text = Annotated[str, AfterValidator(_unicode)]  # any text a request brings to be stored
 LogTime = Annotated[AwareDatetime, AfterValidator(in_log_range)]
 
 
@@ -149,11 +139,11 @@ class SetStage(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    stage: Text | None = Field(description="one of the designation's stages, or null")
-    reason: Text = Field(min_length=1, max_length=2000)
+    stage: str | None = Field(description="one of the designation's stages, or null")
+    reason: str = Field(min_length=1, max_length=2000)
     effective_at: LogTime | None = Field(
         default=None, description="when the set stage takes effect; now if not given")
-    analyst: Text | None = Field(default=None, max_length=200)
+    analyst: str | None = Field(default=None, max_length=200)
 
 
 class RejectEvidence(BaseModel):
@@ -161,9 +151,9 @@ class RejectEvidence(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    observation_id: Text = Field(min_length=1, max_length=100)
-    reason: Text = Field(min_length=1, max_length=2000)
-    analyst: Text | None = Field(default=None, max_length=200)
+    observation_id: str = Field(min_length=1, max_length=100)
+    reason: str = Field(min_length=1, max_length=2000)
+    analyst: str | None = Field(default=None, max_length=200)
 
 
 class OverrideOut(BaseModel):
@@ -176,9 +166,9 @@ class OverrideOut(BaseModel):
 class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: Text = Field(min_length=1, max_length=2000, description="http or https")
-    designations: list[Text] | None = Field(default=None, description="all when omitted")
-    secret: Text | None = Field(default=None, description="whsec_ + base64; generated if omitted")
+    url: str = Field(min_length=1, max_length=2000, description="http or https")
+    designations: list[str] | None = Field(default=None, description="all when omitted")
+    secret: str | None = Field(default=None, description="whsec_ + base64; generated if omitted")
 
 
 class SubscriptionOut(BaseModel):

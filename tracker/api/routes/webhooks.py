@@ -13,6 +13,7 @@ from tracker.api.schemas import (
     SubscriptionIn,
     SubscriptionOut,
 )
+from tracker.outbound import redacted
 from tracker.webhooks import subscriptions as subs
 from tracker.webhooks.dispatcher import retry
 from tracker.webhooks.targets import UnsafeTarget, check_subscription
@@ -23,6 +24,8 @@ NOT_FOUND = {404: {"model": Problem, "description": "no such subscription or del
 
 
 def _invalid(field: str, value: object, why: str) -> RequestValidationError:
+    if isinstance(value, str):  # echoed back: no user name, password or line break
+        value = redacted(value)
     return RequestValidationError([{"loc": ["body", field], "msg": why, "type": "value_error",
                                     "input": value}])
 
