@@ -116,12 +116,14 @@ class RawServer:
     """A loopback server that answers every request with the same bytes, whatever a
     well-behaved HTTP library would refuse to send (a Location with port 99999, say)."""
 
-    def __init__(self, answer: bytes) -> None:
+    def __init__(self, answer: bytes, host: str = "127.0.0.1", port: int = 0,
+                 drip: float = 0) -> None:
         import threading
 
-        self.answer = answer
+        self.answer, self.host, self.drip = answer, host, drip
+        self.received: list[bytes] = []
         self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
+        self.socket.bind((host, port))
         self.socket.listen()
         self.socket.settimeout(0.2)
         self.port = self.socket.getsockname()[1]
@@ -131,7 +133,7 @@ class RawServer:
         self._thread.start()
 
     def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def _serve(self) -> None:
         while not self._stop.is_set():
@@ -142,9 +144,14 @@ class RawServer:
             with conn:
                 conn.settimeout(2)
                 try:
-                    conn.recv(65536)
+                    self.received.append(conn.recv(65536))
                     self.requests += 1
-                    conn.sendall(self.answer)
+                    if not self.drip:
+                        conn.sendall(self.answer)
+                    for byte in (self.answer if self.drip else b""):  # a byte at a time
+                        if self._stop.wait(self.drip):
+                            break
+                        conn.sendall(bytes([byte]))
                 except OSError:
                     pass
 
