@@ -38,6 +38,9 @@ class Metrics:
         self.lag = Gauge("tracker_projection_lag_events",
                          "How far each follower of the log is behind its head", ["projection"],
                          registry=r)
+        self.stopped = Gauge("tracker_follower_stopped_position",
+                             "The position a follower stopped before, as it cannot apply it "
+                             "(0: following)", ["projection"], registry=r)
 
     def refresh(self, tracker: Tracker) -> None:
         """Set the gauges read from the database."""
@@ -47,3 +50,5 @@ class Metrics:
         self.position.set(head or 0)
         for name in tracker.followers():
             self.lag.labels(name).set((head or 0) - checkpoints.get(name, 0))
+            stop = tracker.runner.stopped.get(name)
+            self.stopped.labels(name).set(stop.position if stop else 0)

@@ -117,9 +117,16 @@ class EventsPage(BaseModel):
     head: HeadOut
 
 
+class StoppedOut(BaseModel):
+    follower: str
+    position: int = Field(description="the event it cannot apply; it stays before it")
+    reason: str
+
+
 class Health(BaseModel):
-    status: str
+    status: str = Field(description="ok, or degraded when a follower stopped")
     position: int
+    stopped: list[StoppedOut] = Field(default_factory=list)
 
 
 class Problem(BaseModel):
