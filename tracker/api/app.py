@@ -15,7 +15,9 @@ from sqlalchemy.exc import OperationalError
 from tracker.api.guard import BodyGuard, SecurityHeaders
 from tracker.api.routes import admin, log, page, status, webhooks
 from tracker.bootstrap import Tracker
+from tracker.domain.times import TimeOutOfRange
 from tracker.errors import TrackerError, UnknownDesignation, UnknownFeed
+from tracker.store.codec import Unstorable
 
 
 def create_app(tracker: Tracker, *, background: bool = False) -> FastAPI:
@@ -53,6 +55,11 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(UnknownFeed)
     async def not_found(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(TimeOutOfRange)
+    @app.exception_handler(Unstorable)
+    async def unstorable(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
 
     @app.exception_handler(TrackerError)
     async def refused(_: Request, exc: Exception) -> JSONResponse:

@@ -240,6 +240,12 @@ def fold(designation: Designation, items: Iterable[Item], rejected: Container[st
     return run.result()
 
 
+def settable(designation: Designation, stage: str | None) -> bool:
+    """Whether an override's stage takes part in the rules: no stage, or one of the ladder
+    (an older log may hold one since taken off it)."""
+    return stage is None or stage in designation.stages
+
+
 def known(designation: Designation, stage: str | None) -> bool:
     """Whether a reading's stage takes part in the rules (None and unknown stages do not)."""
     return stage is not None and (stage == REVERSED or stage in designation.stages)
@@ -336,7 +342,8 @@ def evolve(state: DesignationState, event: object, position: int, recorded_at: s
         if known(state.designation, reading.stage):
             state.insert(reading)
     elif isinstance(event, StageOverridden):
-        state.insert(override_of(event, position, recorded_at))
+        if settable(state.designation, event.stage):
+            state.insert(override_of(event, position, recorded_at))
     elif isinstance(event, EvidenceRejected):
         state.reject(event.observation_id)
     elif isinstance(event, StatusChanged):

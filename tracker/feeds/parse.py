@@ -58,8 +58,10 @@ class ParsedFeed:
 
 def text(value: Any) -> str:
     """A string fit for the log: lone surrogates (a character reference to one, say)
-    become U+FFFD, which UTF-8 can carry."""
+    become U+FFFD, which UTF-8 can carry; NUL characters are dropped."""
     value = value if isinstance(value, str) else str(value or "")
+    if "\x00" in value:  # no database column takes it
+        value = value.replace("\x00", "")
     return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
 
 

@@ -31,6 +31,7 @@ from tracker.domain.status import (
     micros,
     override_of,
     reading_of,
+    settable,
 )
 from tracker.projections.tables import decisions, designation_status, evidence
 from tracker.projections.upsert import upsert
@@ -171,7 +172,8 @@ class StatusProjection:
                     state.add(reading)
             elif isinstance(event, StageOverridden):
                 decision_rows.append(decision_row(stored, event))
-                state.add(override_of(event, stored.position, stored.recorded_at))
+                if settable(state.designation, event.stage):
+                    state.add(override_of(event, stored.position, stored.recorded_at))
             elif isinstance(event, EvidenceRejected):
                 decision_rows.append(decision_row(stored, event))
                 state.reject(event.observation_id,
@@ -268,7 +270,7 @@ def stored_items(conn: Connection, designation: Designation, after: Key | None =
         overrides = overrides.where(d.c.effective <= micros(as_of))
     readings = readings.where(~superseded).order_by(e.c.effective, e.c.position)
     decided = [override_of(_decision_event(r), r.position, r.recorded_at)  # type: ignore[arg-type]
-               for r in conn.execute(overrides)]
+               for r in conn.execute(overrides) if settable(designation, r.stage)]
     rows = conn.execute(readings.execution_options(yield_per=2000))
     found = (reading_from_row(r) for r in rows if known(designation, r.stage))
     yield from heapq.merge(found, sorted(decided, key=key_of), key=key_of)

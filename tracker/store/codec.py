@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from tracker.domain.events import EVENT_TYPES
-from tracker.domain.times import checked, clamped
+from tracker.domain.times import TimeOutOfRange, checked, clamped
 
 # The current schema version of each event type; bump it with an upcaster below.
 VERSIONS: dict[str, int] = {name: 1 for name in EVENT_TYPES} | {"FeedPolled": 2}
@@ -31,8 +31,10 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
+# allow_nan=False: NaN and infinities are not JSON, and no reader could load them back
+# (a ValueError when an event is encoded, as for every value the log refuses).
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                              default=_default)
+                              allow_nan=False, default=_default)
 
 
 def canonical_json(value: Any) -> str:
@@ -44,7 +46,36 @@ def encode(event: Any) -> tuple[str, int, str]:
     """An event as (type, schema version, payload JSON)."""
     name = type(event).__name__
     payload = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
-    return name, VERSIONS[name], canonical_json(payload)
+    try:
+        text = canonical_json(payload)
+    except TimeOutOfRange:
+        raise
+    except ValueError:
+        raise Unstorable(f"a {name} with a number JSON cannot carry (NaN or an infinity) "
+                         "is refused") from None
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError:  # a lone surrogate: no database or reader takes it
+            raise Unstorable(f"a {name} with text that is not valid Unicode (a lone "
+                             "surrogate) is refused") from None
+    if "\\u0000" in text and _has_nul(payload):  # PostgreSQL text cannot hold NUL
+        raise Unstorable(f"a {name} with a NUL character in its text is refused")
+    return name, VERSIONS[name], text
+
+
+class Unstorable(ValueError):
+    """An event with a value that a database or a reader could not take back."""
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
 
 
 def decode(type_name: str, version: int, payload: str) -> Any:

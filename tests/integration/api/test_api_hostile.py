@@ -152,3 +152,10 @@ def test_the_page_policy_allows_its_own_style(client: TestClient) -> None:
     (style,) = re.findall(r"<style>(.*?)</style>", page.text, re.S)
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     assert f"'sha256-{digest}'" in page.headers["content-security-policy"]
+
+
+def test_text_no_database_takes_is_a_422(client: TestClient) -> None:
+    answer = client.post(f"/designations/{D}/overrides", headers=ADMIN,
+                         json={"stage": "proposed", "reason": "nul \u0000 inside"})
+    assert answer.status_code == 422 and "NUL" in answer.text
+    assert client.get(f"/status/{D}").json()["position"] == 0
