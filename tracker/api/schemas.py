@@ -178,6 +178,21 @@ class SubscriptionIn(BaseModel):
     secret: str | None = Field(default=None, description="whsec_ + base64; generated if omitted")
 
 
+class SecretRotation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    secret: str | None = Field(default=None, description="whsec_ + base64; generated if omitted")
+    grace_seconds: int = Field(default=86400, ge=0, le=7 * 86400,
+                               description="how long the previous secret signs beside it")
+
+
+class RotatedSecret(BaseModel):
+    id: str
+    secret: str = Field(description="the new whsec_ secret")
+    previous_valid_until: str | None = Field(
+        description="until when the previous secret also signs (null: no longer)")
+
+
 class SubscriptionOut(BaseModel):
     id: str
     url: str

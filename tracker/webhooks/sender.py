@@ -11,6 +11,7 @@ import httpx
 from standardwebhooks.webhooks import Webhook
 
 from tracker.outbound import Resolver, Target
+from tracker.webhooks import keyring
 from tracker.webhooks.targets import UnsafeTarget, resolve
 
 MAX_RESPONSE_BYTES = 64 * 1024
@@ -29,10 +30,12 @@ class SendResult:
 
 def signed_headers(secret: str, msg_id: str, body: str, now: datetime | None = None
                    ) -> dict[str, str]:
+    """The Standard Webhooks headers, signed by every secret of the subscription's keyring
+    that signs now (after a rotation, the new and the previous one: space-separated)."""
     now = now or datetime.now(UTC)
+    signature = " ".join(Webhook(s).sign(msg_id, now, body) for s in keyring.signing(secret, now))
     return {"webhook-id": msg_id, "webhook-timestamp": str(int(now.timestamp())),
-            "webhook-signature": Webhook(secret).sign(msg_id, now, body),
-            "content-type": "application/json"}
+            "webhook-signature": signature, "content-type": "application/json"}
 
 
 async def send(client: httpx.AsyncClient, url: str, secret: str, msg_id: str, body: str,

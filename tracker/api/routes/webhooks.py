@@ -10,6 +10,8 @@ from tracker.api.schemas import (
     DeliveryOut,
     NewSubscription,
     Problem,
+    RotatedSecret,
+    SecretRotation,
     SubscriptionIn,
     SubscriptionOut,
 )
@@ -56,6 +58,21 @@ def unsubscribe(tracker: TrackerDep, subscription: str) -> Response:
     if not subs.remove(tracker.engine, subscription):
         raise HTTPException(404, f"no subscription {subscription!r}")
     return Response(status_code=204)
+
+
+@router.post("/{subscription}/secret", response_model=RotatedSecret, responses=NOT_FOUND)
+def rotate_secret(tracker: TrackerDep, subscription: str,
+                  body: SecretRotation | None = None) -> dict:
+    """A new signing secret; the previous one goes on signing beside it for the grace period
+    (a day unless said), so that receivers can switch without missing a delivery."""
+    body = body or SecretRotation()
+    if body.secret is not None and not subs.valid_secret(body.secret):
+        raise _invalid("secret", "whsec_…",
+                       "a secret is 'whsec_' and base64 of at least 24 random bytes")
+    rotated = subs.rotate(tracker.engine, subscription, body.secret, body.grace_seconds)
+    if rotated is None:
+        raise HTTPException(404, f"no subscription {subscription!r}")
+    return rotated
 
 
 @router.get("/{subscription}/deliveries", response_model=list[DeliveryOut], responses=NOT_FOUND)
