@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from tracker.config import Catalog, Settings, load_catalog
+from tracker.errors import FollowerStopped
 from tracker.feeds.fetch import Limits
 from tracker.metrics import Metrics
 from tracker.projections.feeds import FeedHealthProjection
@@ -37,6 +38,11 @@ class Tracker:
     def followers(self) -> list[str]:
         """The names of every checkpointed follower of the log."""
         return [p.name for p in self.projections] + [reader.NAME, self.outbox.name]
+
+    def stopped(self) -> list[FollowerStopped]:
+        """The followers of the log that stopped before an event they cannot apply."""
+        found = list(self.runner.stopped.values())
+        return found + ([self.reader.stopped] if self.reader.stopped else [])
 
     def project(self) -> None:
         """Bring every projection, then the webhook outbox, up to the head of the log."""

@@ -48,7 +48,7 @@ class Metrics:
             head = conn.execute(text("SELECT COALESCE(MAX(position), 0) FROM events")).scalar()
             checkpoints = dict(conn.execute(text("SELECT name, position FROM checkpoints")).all())
         self.position.set(head or 0)
+        stopped = {s.follower: s.position for s in tracker.stopped()}
         for name in tracker.followers():
             self.lag.labels(name).set((head or 0) - checkpoints.get(name, 0))
-            stop = tracker.runner.stopped.get(name)
-            self.stopped.labels(name).set(stop.position if stop else 0)
+            self.stopped.labels(name).set(stopped.get(name, 0))

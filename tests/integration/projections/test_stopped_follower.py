@@ -88,3 +88,38 @@ def test_a_healthy_service_says_ok(settings: Settings) -> None:
     with TestClient(create_app(tracker)) as client:
         assert client.get("/healthz").json() == {"status": "ok", "position": 0, "stopped": []}
     tracker.close()
+
+
+def test_an_observation_the_reader_cannot_read_stops_it_after_what_came_before(
+        settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    tracker = build(settings)
+    good = {"observation_id": "good", "feed": "wire", "entry_id": "g",
+            "link": "https://news.example/g",
+            "title": "Russia's Supreme Court removes the Taliban from the terrorist list",
+            "summary": "Russia's Supreme Court removed the Taliban from its list of terrorist "
+                       "organisations on Thursday.", "content": "", "authors": [],
+            "published_at": "2025-04-17T10:00:00+00:00", "published_source": "published",
+            "fetched_at": "2025-04-17T11:00:00+00:00", "designations": [D]}
+    broken = {k: v for k, v in good.items() if k != "title"} | {"observation_id": "broken"}
+    written = tracker.log.append([
+        NewEvent("feed-wire", "EntryObserved", 1, canonical_json(good), "good"),
+        NewEvent("feed-wire", "EntryObserved", 1, canonical_json(broken), "broken"),
+        NewEvent("feed-wire", "EntryObserved", 1, canonical_json(good | {
+            "observation_id": "after", "link": "https://news.example/after"}), "after"),
+    ]).written
+    with caplog.at_level(logging.ERROR, logger="tracker.reader"):
+        tracker.settle()
+        tracker.settle()
+    stop = tracker.reader.stopped
+    assert stop is not None and stop.position == written[1].position
+    assert "title" in stop.reason
+    assert len([r for r in caplog.records if "stopped at position" in r.getMessage()]) == 1
+    observed = {e.decode().observation_id for e in tracker.log.read(types=["EvidenceRecorded"])}
+    assert observed == {"good"}  # what came before was read; nothing after the stop
+    with TestClient(create_app(tracker)) as client:
+        health = client.get("/healthz").json()
+        assert health["status"] == "degraded"
+        assert health["stopped"][0]["follower"] == "reader"
+        assert f'tracker_follower_stopped_position{{projection="reader"}} ' \
+               f'{written[1].position}.0' in client.get("/metrics").text
+    tracker.close()
