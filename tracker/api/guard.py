@@ -1,5 +1,5 @@
-"""What is checked before a request's body is read: the admin token on admin routes, and
-a size cap on every body (413 without reading the rest)."""
+"""What is checked before a request's body is read: a path a database could take, the admin
+token on admin routes, and a size cap on every body (413 without reading the rest)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ class BodyGuard:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if "\x00" in scope.get("path", ""):  # no name or id holds one, and no database takes it
+            await _answer(send, 400, "the path holds a NUL character")
             return
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
         if self._is_admin(scope):

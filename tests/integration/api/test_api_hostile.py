@@ -159,3 +159,18 @@ def test_text_no_database_takes_is_a_422(client: TestClient) -> None:
                          json={"stage": "proposed", "reason": "nul \u0000 inside"})
     assert answer.status_code == 422 and "NUL" in answer.text
     assert client.get(f"/status/{D}").json()["position"] == 0
+
+
+@pytest.mark.parametrize("path", [
+    "/status/%00", "/status/%ED%A0%80", "/status/..%2F..%2Fetc%2Fpasswd", f"/status/{'x' * 5000}",
+    f"/status/{D}?as_of=", f"/status/{D}?as_of=%00", f"/status/{D}?as_of=99999-01-01",
+    f"/status/{D}?as_of=2025-02-30", f"/status/{D}?known_at=2025-01-01T25:00:00Z",
+    f"/status/{D}?as_of=1e308", f"/status/{D}?as_of=-1", f"/status/{D}/history?as_of=9999-12-31",
+    "/events?after=-1", "/events?after=99999999999999999999999", "/events?limit=0",
+    "/events?after=%ED%A0%80", "/feeds?x=%00", "/designations", "/webhooks/%00/deliveries",
+    "/", "/healthz", "/metrics", "/nothing-here",
+])
+def test_hostile_reads_are_never_5xx(client: TestClient, path: str) -> None:
+    answer = client.get(path, headers={**ADMIN, "If-None-Match": '"\x7f"'})
+    assert answer.status_code < 500, answer.text
+    assert answer.headers["x-content-type-options"] == "nosniff"
