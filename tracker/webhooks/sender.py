@@ -56,9 +56,12 @@ async def send(client: httpx.AsyncClient, url: str, secret: str, msg_id: str, bo
                 return done(None, str(exc))
             headers = signed_headers(secret, msg_id, body)
             error = "no address to connect to"
+            # Each address gets its share of the time to connect, so that one that never
+            # answers (IPv6 on a host without it) leaves time for the next.
+            limits = httpx.Timeout(timeout, connect=max(1.0, timeout / len(found)))
             for target in found:
                 try:
-                    status, reason = await _post(client, target, headers, body, timeout)
+                    status, reason = await _post(client, target, headers, body, limits)
                 except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                     error = f"cannot connect: {type(exc).__name__}: {exc}".rstrip(": ")
                     continue  # the next address, as a dual-stack client would
@@ -74,7 +77,7 @@ async def send(client: httpx.AsyncClient, url: str, secret: str, msg_id: str, bo
 
 
 async def _post(client: httpx.AsyncClient, target: Target, headers: dict[str, str], body: str,
-                timeout: float) -> tuple[int, str]:
+                timeout: httpx.Timeout) -> tuple[int, str]:
     """The receiver's status code and reason; a little of its answer is read, then let go."""
     if target.host_header:
         headers = {**headers, "host": target.host_header}
