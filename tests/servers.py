@@ -110,3 +110,52 @@ class WebhookReceiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class RawServer:
+    """A loopback server that answers every request with the same bytes, whatever a
+    well-behaved HTTP library would refuse to send (a Location with port 99999, say)."""
+
+    def __init__(self, answer: bytes, host: str = "127.0.0.1", port: int = 0,
+                 drip: float = 0) -> None:
+        import threading
+
+        self.answer, self.host, self.drip = answer, host, drip
+        self.received: list[bytes] = []
+        self.socket = socket.socket()
+        self.socket.bind((host, port))
+        self.socket.listen()
+        self.socket.settimeout(0.2)
+        self.port = self.socket.getsockname()[1]
+        self.requests = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def url(self, path: str = "/") -> str:
+        return f"http://{self.host}:{self.port}{path}"
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.socket.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(2)
+                try:
+                    self.received.append(conn.recv(65536))
+                    self.requests += 1
+                    if not self.drip:
+                        conn.sendall(self.answer)
+                    for byte in (self.answer if self.drip else b""):  # a byte at a time
+                        if self._stop.wait(self.drip):
+                            break
+                        conn.sendall(bytes([byte]))
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.socket.close()

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from tracker.config import Catalog, Settings, load_catalog
+from tracker.errors import FollowerStopped
+from tracker.feeds.fetch import Limits
 from tracker.metrics import Metrics
 from tracker.projections.feeds import FeedHealthProjection
 from tracker.projections.runner import Projection, Runner
@@ -37,6 +39,11 @@ class Tracker:
         """The names of every checkpointed follower of the log."""
         return [p.name for p in self.projections] + [reader.NAME, self.outbox.name]
 
+    def stopped(self) -> list[FollowerStopped]:
+        """The followers of the log that stopped before an event they cannot apply."""
+        found = list(self.runner.stopped.values())
+        return found + ([self.reader.stopped] if self.reader.stopped else [])
+
     def project(self) -> None:
         """Bring every projection, then the webhook outbox, up to the head of the log."""
         for projection in self.projections:
@@ -66,3 +73,8 @@ def build(settings: Settings | None = None, *, migrate: bool = False) -> Tracker
         writer=writer, reader=Reader(engine, log, catalog, writer), outbox=Outbox(log),
         projections=[StatusProjection(catalog), FeedHealthProjection()], metrics=metrics,
     )
+
+
+def feed_limits(settings: Settings) -> Limits:
+    """How much a fetch may read, and where its redirects and article links may lead."""
+    return Limits(max_bytes=settings.max_feed_bytes, allow_private=settings.feed_allow_private)

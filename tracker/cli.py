@@ -18,6 +18,7 @@ from rich.table import Table
 
 from tracker import views
 from tracker.bootstrap import Tracker, build
+from tracker.domain.times import RANGE, in_range
 from tracker.errors import ChainBroken, ConfigError, TrackerError, UnknownFeed
 
 app = typer.Typer(help="Track where a government's move to delist a group stands.",
@@ -86,7 +87,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 @app.command()
 def poll(feed: Annotated[str | None, typer.Option(help="only this feed")] = None) -> None:
     """Poll every feed (or one) once, now, and exit."""
-    from tracker.feeds.fetch import Limits, make_client
+    from tracker.bootstrap import feed_limits
+    from tracker.feeds.fetch import make_client
     from tracker.services.polling import Poller
 
     with opened() as tracker:
@@ -96,7 +98,7 @@ def poll(feed: Annotated[str | None, typer.Option(help="only this feed")] = None
         async def run() -> list[Any]:
             async with make_client() as client:
                 poller = Poller(tracker.engine, tracker.log, tracker.catalog, client,
-                                Limits(max_bytes=tracker.settings.max_feed_bytes))
+                                feed_limits(tracker.settings))
                 ids = [feed] if feed else list(tracker.catalog.feeds)
                 return await asyncio.gather(*(poller.poll(f, force=True) for f in ids))
 
@@ -129,6 +131,11 @@ def ingest(source: Annotated[str, typer.Argument(metavar="PATH_OR_URL")],
 def status(designation: str, as_of: Time = None, known_at: Time = None,
            as_json: JsonFlag = False) -> None:
     """The status, as the API gives it."""
+    for option, value in (("--as-of", as_of), ("--known-at", known_at)):
+        if value is not None and not in_range(value):
+            err.print(f"[red]error:[/] {option} {value.isoformat()} is out of range: times run "
+                      f"{RANGE}", highlight=False)
+            raise typer.Exit(2)
     with opened() as tracker:
         tracker.settle()
         document = json.loads(views.status_json(tracker, designation, as_of, known_at))

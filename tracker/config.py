@@ -31,9 +31,10 @@ class Settings(BaseSettings):
     admin_token: str | None = None
     webhook_retries: str = DEFAULT_RETRIES
     webhook_allow_private: bool = False
-    webhook_timeout: float = 10.0
+    webhook_timeout: float = Field(default=10.0, gt=0, le=3600)
     log_format: Literal["text", "json"] = "text"
     max_feed_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    feed_allow_private: bool = False
     poll_concurrency: int = Field(default=32, gt=0)
 
     @field_validator("webhook_retries")

@@ -43,6 +43,14 @@ class UnknownFeed(TrackerError):
         super().__init__(f"no feed {feed!r} is configured")
 
 
+class FollowerStopped(TrackerError):
+    """A follower of the log met an event it cannot apply, and stopped before it."""
+
+    def __init__(self, follower: str, position: int, reason: str) -> None:
+        self.follower, self.position, self.reason = follower, position, reason
+        super().__init__(f"{follower} stopped at position {position}: {reason}")
+
+
 class ChainBroken(TrackerError):
     """The log's positions or hash chain do not hold."""
 

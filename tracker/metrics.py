@@ -18,6 +18,9 @@ class Metrics:
                              registry=r)
         self.observations = Counter("tracker_observations", "New observations recorded",
                                     ["feed"], registry=r)
+        self.refused = Counter("tracker_feed_entries_refused",
+                               "Entry links dropped (not http or https) and entry dates read "
+                               "as missing (out of range)", ["feed", "what"], registry=r)
         self.evidence = Counter("tracker_evidence", "Evidence recorded, by stage", ["stage"],
                                 registry=r)
         self.transitions = Counter("tracker_transitions", "Status changes recorded",
@@ -35,6 +38,9 @@ class Metrics:
         self.lag = Gauge("tracker_projection_lag_events",
                          "How far each follower of the log is behind its head", ["projection"],
                          registry=r)
+        self.stopped = Gauge("tracker_follower_stopped_position",
+                             "The position a follower stopped before, as it cannot apply it "
+                             "(0: following)", ["projection"], registry=r)
 
     def refresh(self, tracker: Tracker) -> None:
         """Set the gauges read from the database."""
@@ -42,5 +48,7 @@ class Metrics:
             head = conn.execute(text("SELECT COALESCE(MAX(position), 0) FROM events")).scalar()
             checkpoints = dict(conn.execute(text("SELECT name, position FROM checkpoints")).all())
         self.position.set(head or 0)
+        stopped = {s.follower: s.position for s in tracker.stopped()}
         for name in tracker.followers():
             self.lag.labels(name).set((head or 0) - checkpoints.get(name, 0))
+            self.stopped.labels(name).set(stopped.get(name, 0))

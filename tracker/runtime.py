@@ -9,8 +9,8 @@ import time
 
 import httpx
 
-from tracker.bootstrap import Tracker
-from tracker.feeds.fetch import Limits, make_client
+from tracker.bootstrap import Tracker, feed_limits
+from tracker.feeds.fetch import make_client
 from tracker.scheduler import build_scheduler
 from tracker.services.polling import Poller, PollReport
 from tracker.store.faults import log_failure
@@ -79,7 +79,7 @@ class Service:
             self._client = make_client()
             self._poller = Poller(self.tracker.engine, self.tracker.log, self.tracker.catalog,
                                   self._client,
-                                  Limits(max_bytes=self.tracker.settings.max_feed_bytes),
+                                  feed_limits(self.tracker.settings),
                                   metrics=self.tracker.metrics)
         return self._poller
 

@@ -59,8 +59,11 @@ def designations() -> list[str]:
 @pytest.mark.parametrize("designation", designations())
 def test_a_real_story(stories: dict[str, dict[str, Score]], designation: str) -> None:
     at_once, shuffled = stories["at once"][designation], stories["shuffled"][designation]
-    # History follows publication, not arrival.
-    assert steps(shuffled) == steps(at_once)
+    # History follows publication, not arrival: each stage is reached on the same day and the
+    # story ends at the same stage (readings published at the same instant are taken in log
+    # order, which may show a skipped rung as a step of its own or not).
+    assert shuffled.reached == at_once.reached
+    assert steps(shuffled)[-1:] == steps(at_once)[-1:]
     for score in (at_once, shuffled):
         # Every announced step up is confirmed: a plain body sentence, or several sites.
         assert score.unbacked_alerts == 0, score.alerts

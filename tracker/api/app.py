@@ -12,9 +12,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
+from tracker.api.guard import BodyGuard, SecurityHeaders
 from tracker.api.routes import admin, log, page, status, webhooks
 from tracker.bootstrap import Tracker
+from tracker.domain.times import TimeOutOfRange
 from tracker.errors import TrackerError, UnknownDesignation, UnknownFeed
+from tracker.store.codec import Unstorable
 
 
 def create_app(tracker: Tracker, *, background: bool = False) -> FastAPI:
@@ -39,7 +42,11 @@ def create_app(tracker: Tracker, *, background: bool = False) -> FastAPI:
     for module in (status, log, admin, webhooks, page):
         app.include_router(module.router)
     _errors(app)
+    # The routers whose every route needs the token (as their own dependencies say).
+    app.add_middleware(BodyGuard, admin_routes=[*admin.router.routes, *webhooks.router.routes],
+                       admin_token=lambda: tracker.settings.admin_token)
     app.add_middleware(Timing, histogram=tracker.metrics.requests)
+    app.add_middleware(SecurityHeaders)
     return app
 
 
@@ -48,6 +55,11 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(UnknownFeed)
     async def not_found(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(TimeOutOfRange)
+    @app.exception_handler(Unstorable)
+    async def unstorable(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
 
     @app.exception_handler(TrackerError)
     async def refused(_: Request, exc: Exception) -> JSONResponse:
@@ -67,7 +79,10 @@ def _errors(app: FastAPI) -> None:
 
 
 def _plain(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool) and len(str(value)) < 200
+    """Whether an input is worth echoing in a 422: short, and text JSON can carry."""
+    if isinstance(value, str):
+        return len(value) < 200 and not any("\ud800" <= c <= "\udfff" for c in value)
+    return isinstance(value, int | float | bool)
 
 
 class Timing:

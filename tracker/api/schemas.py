@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+from tracker.domain.times import RANGE, in_range
+
+
+def in_log_range(value: datetime | None) -> datetime | None:
+    """A time the log and every reader can represent, or a 422 saying the range."""
+    if value is not None and not in_range(value):
+        raise ValueError(f"out of range: times run {RANGE}")
+    return value
+
+
+LogTime = Annotated[AwareDatetime, AfterValidator(in_log_range)]
 
 
 class EvidenceOut(BaseModel):
@@ -119,9 +132,16 @@ class EventsPage(BaseModel):
     head: HeadOut
 
 
+class StoppedOut(BaseModel):
+    follower: str
+    position: int = Field(description="the event it cannot apply; it stays before it")
+    reason: str
+
+
 class Health(BaseModel):
-    status: str
+    status: str = Field(description="ok, or degraded when a follower stopped")
     position: int
+    stopped: list[StoppedOut] = Field(default_factory=list)
 
 
 class Problem(BaseModel):
@@ -143,7 +163,7 @@ class SetStage(BaseModel):
 
     stage: str | None = Field(description="one of the designation's stages, or null")
     reason: str = Field(min_length=1, max_length=2000)
-    effective_at: AwareDatetime | None = Field(
+    effective_at: LogTime | None = Field(
         default=None, description="when the set stage takes effect; now if not given")
     analyst: str | None = Field(default=None, max_length=200)
 
@@ -171,6 +191,21 @@ class SubscriptionIn(BaseModel):
     url: str = Field(min_length=1, max_length=2000, description="http or https")
     designations: list[str] | None = Field(default=None, description="all when omitted")
     secret: str | None = Field(default=None, description="whsec_ + base64; generated if omitted")
+
+
+class SecretRotation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    secret: str | None = Field(default=None, description="whsec_ + base64; generated if omitted")
+    grace_seconds: int = Field(default=86400, ge=0, le=7 * 86400,
+                               description="how long the previous secret signs beside it")
+
+
+class RotatedSecret(BaseModel):
+    id: str
+    secret: str = Field(description="the new whsec_ secret")
+    previous_valid_until: str | None = Field(
+        description="until when the previous secret also signs (null: no longer)")
 
 
 class SubscriptionOut(BaseModel):

@@ -217,7 +217,8 @@ class Fold:
         return self.designation.rank(stage)
 
     def strong(self, reading: Reading) -> bool:
-        return reading.basis == "body" and reading.confidence >= self.confirm.confidence
+        return reading.basis == "body" and isinstance(reading.confidence, int | float) \
+            and reading.confidence >= self.confirm.confidence  # (an older log's may be anything)
 
     def _current(self) -> Step | None:
         for step in reversed(self.steps):
@@ -485,6 +486,12 @@ def fold(designation: Designation, items: Iterable[Item], rejected: Container[st
             break
         run.feed(item)
     return run.result()
+
+
+def settable(designation: Designation, stage: str | None) -> bool:
+    """Whether an override's stage takes part in the rules: no stage, or one of the ladder
+    (an older log may hold one since taken off it)."""
+    return stage is None or stage in designation.stages
 
 
 def known(designation: Designation, stage: str | None) -> bool:

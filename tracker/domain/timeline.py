@@ -25,6 +25,7 @@ from tracker.domain.status import (
     fold,
     key_of,
     known,
+    settable,
 )
 
 Source = Callable[[Key | None], Iterable[Item]]  # a designation's items from a key on
@@ -63,7 +64,8 @@ class DesignationTimeline:
                 self._add(reading)
             return reading
         if isinstance(event, StageOverridden):
-            self._add(override_of(event, position, recorded_at))
+            if settable(self.designation, event.stage):  # an older log's stage off the ladder
+                self._add(override_of(event, position, recorded_at))
         elif isinstance(event, EvidenceRejected):
             at = None
             if previous is not None and known(self.designation, previous.stage) \
@@ -183,7 +185,8 @@ def evolve(state: DesignationState, event: object, position: int, recorded_at: s
         if known(state.designation, reading.stage):
             state._hold(reading)
     elif isinstance(event, StageOverridden):
-        state._hold(override_of(event, position, recorded_at))
+        if settable(state.designation, event.stage):
+            state._hold(override_of(event, position, recorded_at))
         status.apply(event, position, recorded_at, None)
     elif isinstance(event, EvidenceRejected):
         status.apply(event, position, recorded_at, state.readings.get(event.observation_id))

@@ -22,7 +22,7 @@ class Page(NamedTuple):
 async def fetch_article(client: httpx.AsyncClient, url: str,
                         limits: Limits = Limits()) -> Page:
     """The page's main text and date, as far as they can be read."""
-    result = await fetch(client, url, limits=limits)
+    result = await fetch(client, url, limits=limits, check_first=True)
     if not isinstance(result, Fetched):
         return Page(None, None, getattr(result, "reason", type(result).__name__))
     html = result.body.decode("utf-8", errors="replace")

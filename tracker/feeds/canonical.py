@@ -19,6 +19,8 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
     netloc = host
     if parts.port and parts.port != DEFAULT_PORTS.get(scheme):
         netloc = f"{host}:{parts.port}"

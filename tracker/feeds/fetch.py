@@ -5,17 +5,24 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Iterator
+import zlib
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from tracker.outbound import Resolver, Target, UnsafeURL, check_url, targets
+
 USER_AGENT = "designation-tracker/0.1 (+feed reader; polite, conditional GET)"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"
 REDIRECTS = {301, 302, 303, 307, 308}
 PERMANENT = {301, 308}
+# Only what is decoded here, a bounded piece at a time: the size limit holds on decoded bytes.
+ACCEPT_ENCODING = "gzip, deflate"
+MAX_LAYERS = 2
+PIECE = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,7 @@ class Limits:
     read_timeout: float = 30
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
+    allow_private: bool = False  # redirects and article links may reach private addresses
 
     @property
     def deadline(self) -> float:
@@ -78,7 +86,7 @@ FetchResult = Fetched | NotModified | RetryLater | Gone | Failed
 
 def make_client(user_agent: str = USER_AGENT) -> httpx.AsyncClient:
     return httpx.AsyncClient(
-        headers={"User-Agent": user_agent, "Accept": ACCEPT},
+        headers={"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
         follow_redirects=False, http2=False,
         limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
     )
@@ -99,16 +107,20 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
 
 
 async def fetch(client: httpx.AsyncClient, url: str, validators: Validators = Validators(),
-                limits: Limits = Limits()) -> FetchResult:
-    """GET a feed within the limits; never raises for what a server or the network does."""
+                limits: Limits = Limits(), *, check_first: bool = False,
+                resolver: Resolver | None = None) -> FetchResult:
+    """GET a feed within the limits; never raises for what a server or the network does.
+    Redirects (and with `check_first`, the URL itself: an article link a feed gave) are
+    held to the outbound address policy unless the limits allow private addresses."""
     try:
-        return await asyncio.wait_for(_fetch(client, url, validators, limits), limits.deadline)
+        return await asyncio.wait_for(
+            _fetch(client, url, validators, limits, check_first, resolver), limits.deadline)
     except TimeoutError:
         return Failed(f"gave up after {limits.deadline:.0f} s: the server sends too slowly")
 
 
 async def _fetch(client: httpx.AsyncClient, url: str, validators: Validators,
-                 limits: Limits) -> FetchResult:
+                 limits: Limits, check_first: bool, resolver: Resolver | None) -> FetchResult:
     headers = {}
     if validators.etag:
         headers["If-None-Match"] = validators.etag
@@ -117,47 +129,170 @@ async def _fetch(client: httpx.AsyncClient, url: str, validators: Validators,
     timeout = httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout)
     moved_to: str | None = None
     permanent = True
-    for _ in range(limits.max_redirects + 1):
-        scheme = urlsplit(url).scheme.lower()
-        if scheme not in ("http", "https"):
-            return Failed(f"only http and https URLs can be polled, not {scheme or url!r}")
+    checked = check_first and not limits.allow_private
+    for hop in range(limits.max_redirects + 1):
+        what = "redirect" if hop else "URL"
         try:
-            async with client.stream("GET", url, headers=headers, timeout=timeout) as response:
-                if response.status_code in REDIRECTS and "location" in response.headers:
-                    permanent = permanent and response.status_code in PERMANENT
-                    url = urljoin(url, response.headers["location"])
-                    moved_to = url if permanent else None
-                    continue
-                return await _result(response, url, validators, limits, moved_to)
-        except httpx.TimeoutException as exc:
-            return Failed(_timeout_reason(exc, limits))
-        except httpx.HTTPError as exc:
-            return Failed(_network_reason(exc, url))
+            # Credentials only in the configured feed URL: never from a feed or a server.
+            check_url(url, what, userinfo=hop == 0 and not check_first)
+            hops = await targets(url, False, what, resolver) if checked else [Target(url)]
+        except UnsafeURL as exc:
+            return Failed((f"redirect to {_where(url)} refused: " if hop else "") + str(exc))
+        answer: Received | Redirect | Failed = Failed(f"no address to connect to: {_where(url)}")
+        for target in hops:
+            try:
+                answer = await _get(client, target, headers, timeout, limits)
+            except httpx.ConnectError as exc:
+                answer = Failed(_network_reason(exc, url))
+                continue  # the host's next address
+            except httpx.TimeoutException as exc:
+                return Failed(_timeout_reason(exc, limits))
+            except httpx.RemoteProtocolError as exc:
+                if "location" in str(exc).lower():
+                    return Failed(f"{_where(url)} gave a redirect to an invalid URL: {exc}")
+                return Failed(_network_reason(exc, url))
+            except httpx.HTTPError as exc:
+                return Failed(_network_reason(exc, url))
+            except (httpx.InvalidURL, ValueError) as exc:  # a URL (or redirect) httpx refuses
+                return Failed(f"{_where(url)} gave a URL or redirect that cannot be "
+                              f"requested: {exc}")
+            break
+        if isinstance(answer, Failed):
+            return answer
+        if isinstance(answer, Received):
+            return answer.result(url, validators, moved_to)
+        permanent = permanent and answer.status in PERMANENT
+        url = urljoin(url, answer.location)
+        moved_to = url if permanent else None
+        checked = not limits.allow_private  # where a server sends us is held to the policy
     return Failed(f"too many redirects (more than {limits.max_redirects})")
 
 
-async def _result(response: httpx.Response, url: str, validators: Validators, limits: Limits,
-                  moved_to: str | None) -> FetchResult:
-    status = response.status_code
-    if status == 304:
-        return NotModified(_validators(response, validators))
-    if status in (429, 503):
-        return RetryLater(status, retry_after_seconds(response.headers.get("retry-after")),
-                          f"HTTP {status} {response.reason_phrase}".strip())
-    if status == 410:
-        return Gone(status, "HTTP 410 Gone: the feed was removed")
-    if not 200 <= status < 300:
-        return Failed(f"HTTP {status} {response.reason_phrase}".strip(), status)
-    body = bytearray()
-    truncated = False
-    async for chunk in response.aiter_bytes():  # decoded: a gzip bomb is cut here too
-        body += chunk
-        if len(body) > limits.max_bytes:
-            del body[limits.max_bytes:]
-            truncated = True
-            break
-    return Fetched(url, bytes(body), status, _validators(response, validators),
-                   response.headers.get("content-type"), moved_to, truncated)
+@dataclass(frozen=True)
+class Redirect:
+    status: int
+    location: str
+
+
+@dataclass(frozen=True)
+class Received:
+    """A final answer, read within the limits, to be made a result once its URL is known."""
+
+    response: httpx.Response
+    body: bytes | None
+    truncated: bool
+    error: str | None
+
+    def result(self, url: str, old: Validators, moved_to: str | None) -> FetchResult:
+        response, status = self.response, self.response.status_code
+        if status == 304:
+            return NotModified(_validators(response, old))
+        if status in (429, 503):
+            return RetryLater(status, retry_after_seconds(response.headers.get("retry-after")),
+                              f"HTTP {status} {response.reason_phrase}".strip())
+        if status == 410:
+            return Gone(status, "HTTP 410 Gone: the feed was removed")
+        if not 200 <= status < 300:
+            return Failed(f"HTTP {status} {response.reason_phrase}".strip(), status)
+        if self.error is not None:
+            return Failed(f"{_where(url)} {self.error}", status)
+        return Fetched(url, self.body or b"", status, _validators(response, old),
+                       response.headers.get("content-type"), moved_to, self.truncated)
+
+
+async def _get(client: httpx.AsyncClient, target: Target, headers: dict[str, str],
+               timeout: httpx.Timeout, limits: Limits) -> Received | Redirect:
+    """One request: the answer read within the limits, or where it redirects."""
+    if target.host_header:
+        headers = {**headers, "Host": target.host_header}
+    extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else {}
+    async with client.stream("GET", target.url, headers=headers, timeout=timeout,
+                             extensions=extensions) as response:
+        if response.status_code in REDIRECTS and "location" in response.headers:
+            return Redirect(response.status_code, response.headers["location"])
+        if not 200 <= response.status_code < 300:
+            return Received(response, None, False, None)
+        try:
+            layers = _layers(response.headers.get_list("content-encoding", split_commas=True))
+        except ValueError as exc:
+            return Received(response, None, False, str(exc))
+        body = bytearray()
+        truncated = False
+        try:
+            async for piece in _decoded(response.aiter_raw(), layers):
+                body += piece
+                if len(body) > limits.max_bytes:
+                    del body[limits.max_bytes:]
+                    truncated = True
+                    break
+        except zlib.error as exc:
+            return Received(response, None, False, f"sent a body that cannot be decoded: {exc}")
+        return Received(response, bytes(body), truncated, None)
+
+
+class _Inflate:
+    """One layer of gzip or deflate undone, never more than PIECE bytes at a time."""
+
+    def __init__(self, coding: str) -> None:
+        self.gzip = coding in ("gzip", "x-gzip")
+        self.z = zlib.decompressobj(31 if self.gzip else 15)
+        self.started = False
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        while True:
+            try:
+                out = self.z.decompress(data, PIECE)
+            except zlib.error:
+                if self.gzip or self.started:
+                    raise
+                self.z = zlib.decompressobj(-15)  # "deflate" sent raw, as some servers do
+                out = self.z.decompress(data, PIECE)
+            self.started = True
+            data = self.z.unconsumed_tail
+            if out:
+                yield out
+            if self.z.eof:
+                if self.gzip and self.z.unused_data.strip(b"\0"):  # another gzip member
+                    data, self.z = self.z.unused_data, zlib.decompressobj(31)
+                    continue
+                return
+            if not data and len(out) < PIECE:
+                return
+
+
+def _layers(codings: list[str]) -> list[_Inflate]:
+    """The decoders for a Content-Encoding header, in the order they are to be undone."""
+    named = [c.strip().lower() for c in codings if c.strip().lower() not in ("", "identity")]
+    unknown = [c for c in named if c not in ("gzip", "x-gzip", "deflate")]
+    if unknown:
+        raise ValueError(f"sent a Content-Encoding this service does not accept: {unknown[0]}")
+    if len(named) > MAX_LAYERS:
+        raise ValueError(f"sent {len(named)} layers of Content-Encoding; refused (at most "
+                         f"{MAX_LAYERS})")
+    return [_Inflate(c) for c in reversed(named)]
+
+
+async def _decoded(raw: AsyncIterator[bytes], layers: list[_Inflate]) -> AsyncIterator[bytes]:
+    """The body decoded layer by layer as it arrives, each piece at most PIECE bytes."""
+    async for chunk in raw:
+        for piece in _through(iter([chunk]), layers):
+            yield piece
+
+
+def _through(pieces: Iterator[bytes], layers: list[_Inflate]) -> Iterator[bytes]:
+    if not layers:
+        yield from pieces
+        return
+    first, rest = layers[0], layers[1:]
+    for piece in pieces:
+        yield from _through(first.feed(piece), rest)
+
+
+def _where(url: str) -> str:
+    try:
+        return urlsplit(url).netloc.rsplit("@", 1)[-1] or url
+    except ValueError:
+        return repr(url)
 
 
 def _validators(response: httpx.Response, old: Validators) -> Validators:
@@ -188,7 +323,7 @@ def _timeout_reason(exc: httpx.TimeoutException, limits: Limits) -> str:
 
 
 def _network_reason(exc: httpx.HTTPError, url: str) -> str:
-    where = urlsplit(url).netloc or url
+    where = _where(url)
     if isinstance(exc, httpx.ConnectError):
         causes = list(_chain(exc))
         text = " ".join(str(c) for c in causes).lower()

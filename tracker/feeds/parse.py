@@ -13,11 +13,14 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from tracker.domain.links import web_link
+from tracker.domain.times import RANGE, in_range
 from tracker.feeds.canonical import canonical_url, content_fingerprint, digest
 
 _TAGS = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -49,13 +52,25 @@ class ParsedFeed:
     entries: tuple[ParsedEntry, ...]
     error: str | None
     is_feed: bool
+    dropped_links: int = 0  # entry links that were not http or https, left out
+    bad_dates: int = 0  # entry times out of range, read as missing
+
+
+def text(value: Any) -> str:
+    """A string fit for the log: lone surrogates (a character reference to one, say)
+    become U+FFFD, which UTF-8 can carry; NUL characters are dropped."""
+    value = value if isinstance(value, str) else str(value or "")
+    if "\x00" in value:  # no database column takes it
+        value = value.replace("\x00", "")
+    return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
 
 
 def plain_text(value: str) -> str:
     """HTML (as feedparser's sanitiser leaves it) to plain text."""
+    value = text(value)
     if "<" in value:
         value = _TAGS.sub(" ", value)
-    return _SPACE.sub(" ", html.unescape(value)).strip()
+    return text(_SPACE.sub(" ", html.unescape(value)).strip())
 
 
 def parse_feed(body: bytes, *, url: str, content_type: str | None,
@@ -71,47 +86,72 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None,
     # a fifth of the parse. Links are resolved here instead, and URIs inside HTML not at all
     # (it is flattened to text).
     headers = {"content-type": content_type or "application/xml"}
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers,
-                              resolve_relative_uris=False)
-    if not parsed.get("version") and not parsed.entries:
-        what = (content_type or "").split(";")[0].strip() or "something else"
-        return ParsedFeed("", (), f"not an RSS or Atom feed (got {what})", False)
-    entries = tuple(_entry(e, url, fetched_at) for e in parsed.entries)
-    error = _error(parsed.get("bozo_exception")) if parsed.get("bozo") else None
-    return ParsedFeed(plain_text(parsed.feed.get("title", "")), entries, error, True)
-
-
-def _link(base: str, raw: str | None) -> str | None:
-    """The entry's link made absolute and canonical; None if it is not a readable URL."""
-    if not raw:
-        return None
     try:
-        return canonical_url(raw if raw.startswith(("http://", "https://")) else urljoin(base, raw))
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers,
+                                  resolve_relative_uris=False)
+        if not parsed.get("version") and not parsed.entries:
+            what = (content_type or "").split(";")[0].strip() or "something else"
+            return ParsedFeed("", (), f"not an RSS or Atom feed (got {what})", False)
+        read = [_entry(e, url, fetched_at) for e in parsed.entries]
+        error = _error(parsed.get("bozo_exception")) if parsed.get("bozo") else None
+        title = plain_text(parsed.feed.get("title", ""))
+    except Exception as exc:  # feedparser's own failures (a lone surrogate, say): the feed's
+        return ParsedFeed("", (), f"the feed could not be read: {type(exc).__name__}: "
+                          f"{text(str(exc))[:300]}", False)
+    entries = tuple(entry for entry, _, _ in read)
+    dropped = sum(1 for _, d, _ in read if d)
+    dates = sum(1 for _, _, b in read if b)
+    notes = [n for n in (error,
+                         dropped and f"{dropped} entry links dropped: only http and https "
+                                     "links are kept",
+                         dates and f"{dates} entry dates out of range (times run {RANGE}): "
+                                   "read as missing") if n]
+    return ParsedFeed(title, entries, "; ".join(notes) or None, True, dropped, dates)
+
+
+def _link(base: str, raw: Any) -> tuple[str | None, bool]:
+    """The entry's link made absolute and canonical, or None if it is not a readable http
+    or https URL; and whether a link was dropped for its scheme or form."""
+    raw = text(raw).strip()
+    if not raw:
+        return None, False
+    try:
+        link = canonical_url(urljoin(base, raw))
     except ValueError:  # a bad port or IPv6 address
-        return None
+        return None, True
+    if web_link(link) is None:  # javascript:, data:, vbscript:, ...
+        return None, True
+    return link, False
 
 
-def _entry(e: Any, base: str, fetched_at: datetime) -> ParsedEntry:
-    link = _link(base, e.get("link"))
+def _entry(e: Any, base: str, fetched_at: datetime) -> tuple[ParsedEntry, bool, bool]:
+    """The entry; whether its link was dropped; whether a time it gave was out of range."""
+    link, dropped = _link(base, e.get("link"))
+    dropped = dropped and e.get("link") != e.get("id")  # feedparser's copy of a tag: id
     title = plain_text(e.get("title", ""))
     summary = plain_text(e.get("summary", ""))
     contents = [plain_text(c.get("value", "")) for c in e.get("content", [])]
     content = max(contents, key=len, default="")
     if content == summary:  # feedparser copies Atom content into an absent summary
         summary = ""
-    entry_id = (e.get("id") or "").strip() or link or "text:" + content_fingerprint(title, summary)
-    authors = tuple(a["name"] for a in e.get("authors", []) if a.get("name"))
-    published, source = _time(e, "published"), "published"
-    if published is None:
-        published, source = _time(e, "updated"), "updated"
-    if published is None:
-        published, source = fetched_at, "fetched"
-    return ParsedEntry(entry_id, link, title, summary, content, authors, published, source)
+    entry_id = text(e.get("id")).strip() or link or "text:" + content_fingerprint(title, summary)
+    authors = tuple(text(a["name"]) for a in e.get("authors", []) if a.get("name"))
+    published, source, bad_date = fetched_at, "fetched", False
+    for name in ("published", "updated"):
+        when = _time(e, name)
+        if when is not None and not in_range(when):  # the log would refuse it
+            when, bad_date = None, True
+        if when is not None:
+            published, source = when, name
+            break
+    entry = ParsedEntry(entry_id, link, title, summary, content, authors, published, source)
+    return entry, dropped, bad_date
 
 
 def _time(e: Any, name: str) -> datetime | None:
     """The entry's time with the offset the feed gave; UTC where it gave none."""
-    raw = e.get(name)
+    # dict.get: feedparser's own get maps a missing `updated` to `published`, with a warning.
+    raw = dict.get(e, name)
     if raw:
         for parse in (parsedate_to_datetime, _iso):
             try:
@@ -120,7 +160,7 @@ def _time(e: Any, name: str) -> datetime | None:
                 continue
             if value is not None:
                 return value if value.tzinfo else value.replace(tzinfo=UTC)
-    struct = e.get(f"{name}_parsed")
+    struct = dict.get(e, f"{name}_parsed")
     if struct:
         try:
             return datetime(*struct[:6], tzinfo=UTC)

@@ -44,7 +44,8 @@ class FeedHealthProjection:
             seen += event.new_entries
             if event.outcome in FAILED:
                 failures += 1
-                last_error = event.error
+                if event.error is not None:  # a failure that said nothing keeps the last word
+                    last_error = event.error
             else:
                 failures, last_success = 0, event.polled_at
                 if event.error:  # a malformed feed read in part still records what was wrong

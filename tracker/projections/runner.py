@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from operator import itemgetter
@@ -9,9 +10,20 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, Table, delete, text
 
+from tracker.errors import FollowerStopped
 from tracker.store.database import is_postgres, writing
+from tracker.store.faults import unavailable
 from tracker.store.log import _SELECT, EventLog, StoredEvent, _expanding
 from tracker.store.tables import checkpoints
+
+log = logging.getLogger("tracker.projections")
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether an error is the database's passing trouble (away, locked, a lost
+    connection), through SQLAlchemy or straight from the driver, rather than the event's."""
+    return unavailable(exc) is not None or any(
+        c.__name__ in ("OperationalError", "InterfaceError") for c in type(exc).__mro__)
 
 
 class Projection(Protocol):
@@ -59,6 +71,9 @@ class Runner:
         self.engine, self.batch, self.source = engine, batch, source
         self._postgres = is_postgres(engine)
         self._seen: dict[str, int] = {}  # the checkpoint each projection's memory matches
+        # Followers that met an event they cannot apply: they stay before it, keep serving
+        # what they have, and say where and why (in /healthz, /metrics and one log line).
+        self.stopped: dict[str, FollowerStopped] = {}
 
     @contextmanager
     def _projecting(self, rebuilding: bool = False) -> Iterator[Connection]:
@@ -79,6 +94,46 @@ class Runner:
 
     def _step(self, projection: Projection) -> tuple[int, bool]:
         """How many events one batch read, and whether it reached the head it saw."""
+        if projection.name in self.stopped:
+            return 0, True
+        try:
+            return self._apply_batch(projection)
+        except Exception as exc:
+            if transient(exc):
+                raise  # the database's trouble passes; the step is tried again
+            projection.forget()
+            self._seen.pop(projection.name, None)
+            return self._isolate(projection)
+
+    def _isolate(self, projection: Projection) -> tuple[int, bool]:
+        """Apply the failed batch an event at a time, each in its own transaction, up to
+        the one that cannot be applied; stop the follower before it."""
+        moved = 0
+        with self.engine.connect() as conn:
+            start = checkpoint_of(conn, projection.name)
+            _, end, events = self._read(conn, start, projection.types)
+        for event in events:
+            try:
+                with self._projecting() as conn:
+                    if claim_checkpoint(conn, projection.name, self._postgres) != start:
+                        return moved, True  # another instance moved it meanwhile
+                    projection.apply(conn, [(event, event.decode())])
+                    save_checkpoint(conn, projection.name, event.position)
+            except Exception as exc:
+                if transient(exc):
+                    raise
+                projection.forget()
+                self._seen.pop(projection.name, None)
+                stop = FollowerStopped(projection.name, event.position,
+                                       f"{event.type}: {type(exc).__name__}: {exc}")
+                self.stopped[projection.name] = stop
+                log.error("%s; it serves what it had and goes no further until fixed", stop)
+                return moved, True
+            moved, start = moved + event.position - start, event.position
+        self._seen.pop(projection.name, None)
+        return moved, False
+
+    def _apply_batch(self, projection: Projection) -> tuple[int, bool]:
         with self._projecting() as conn:
             start = claim_checkpoint(conn, projection.name, self._postgres)
             if start is None:
@@ -126,6 +181,35 @@ class Runner:
             if at_head:  # no second transaction just to find nothing new
                 return
 
+    def _stop_where(self, projections: list[Projection], start: int,
+                    types: frozenset[str]) -> None:
+        """After a rebuild's batch failed: apply it again an event at a time, in a
+        transaction rolled back after, to name the position that cannot be applied."""
+        for projection in projections:
+            projection.forget()
+        conn = self.engine.connect()
+        searching = conn.begin()
+        try:
+            _, _, events = self._read(conn, start, types)
+            for event in events:
+                for projection in projections:
+                    if event.type not in projection.types:
+                        continue
+                    try:
+                        projection.apply(conn, [(event, event.decode())])
+                    except Exception as exc:
+                        if not transient(exc):
+                            self.stopped[projection.name] = FollowerStopped(
+                                projection.name, event.position,
+                                f"{event.type}: {type(exc).__name__}: {exc}")
+                        return
+        finally:
+            searching.rollback()
+            conn.close()
+            for projection in projections:
+                projection.forget()
+                self._seen.pop(projection.name, None)
+
     def rebuild(self, projections: list[Projection],
                 progress: Callable[[int], None] | None = None) -> None:
         """Empty the projections' tables and checkpoints, then replay the log from 0 into all
@@ -139,18 +223,24 @@ class Runner:
         for projection in projections:
             projection.forget()
             self._seen.pop(projection.name, None)
+        self.stopped = {}
         start = 0
         while True:
-            with self._projecting(rebuilding=True) as conn:
-                head, end, events = self._read(conn, start, types)
-                if head <= start:
-                    return
-                decoded = [(e, e.decode()) for e in events]
-                for projection in projections:
-                    mine = [pair for pair in decoded if pair[0].type in projection.types]
-                    if mine:
-                        projection.apply(conn, mine)
-                    save_checkpoint(conn, projection.name, end)
+            try:
+                with self._projecting(rebuilding=True) as conn:
+                    head, end, events = self._read(conn, start, types)
+                    if head <= start:
+                        return
+                    decoded = [(e, e.decode()) for e in events]
+                    for projection in projections:
+                        mine = [pair for pair in decoded if pair[0].type in projection.types]
+                        if mine:
+                            projection.apply(conn, mine)
+                        save_checkpoint(conn, projection.name, end)
+            except Exception as exc:
+                if not transient(exc):
+                    self._stop_where(projections, start, types)
+                raise
             for projection in projections:
                 self._seen[projection.name] = end
             start = end

@@ -17,6 +17,7 @@ from tracker.domain.events import (
     EvidenceRejected,
     StageOverridden,
 )
+from tracker.domain.links import web_link
 from tracker.domain.status import (
     Item,
     Key,
@@ -28,6 +29,7 @@ from tracker.domain.status import (
     key_of,
     known,
     micros,
+    settable,
     site_of,
 )
 from tracker.domain.timeline import DesignationTimeline, Source, override_of
@@ -45,7 +47,7 @@ def iso(value: datetime | None) -> str | None:
 
 
 def reading_json(r: Reading) -> dict[str, Any]:
-    return {"url": r.url, "title": r.title, "feed": r.feed, "published_at": iso(r.published_at),
+    return {"url": web_link(r.url), "title": r.title, "feed": r.feed, "published_at": iso(r.published_at),
             "stage": r.stage, "confidence": round(r.confidence, 3), "quote": r.quote,
             "observation_id": r.observation_id, "classifier_version": r.classifier_version,
             "recorded_at": r.recorded_at, "position": r.position, "basis": r.basis,
@@ -227,7 +229,7 @@ def stored_items(conn: Connection, designation: Designation, after: Key | None =
         overrides = overrides.where(d.c.effective <= micros(as_of))
     readings = readings.where(~superseded).order_by(e.c.effective, e.c.position)
     decided = [override_of(_decision_event(r), r.position, r.recorded_at)  # type: ignore[arg-type]
-               for r in conn.execute(overrides)]
+               for r in conn.execute(overrides) if settable(designation, r.stage)]
     rows = conn.execute(readings.execution_options(yield_per=2000))
     found = (reading_from_row(r) for r in rows if known(designation, r.stage))
     yield from heapq.merge(found, sorted(decided, key=key_of), key=key_of)

@@ -74,8 +74,14 @@ class Comparison:
 
 
 def replay(tracker: Tracker, progress: Progress = None) -> dict[str, str]:
-    """Drop every projection and rebuild it from position 0; return their digests."""
-    tracker.runner.rebuild(tracker.projections, progress)
+    """Drop every projection and rebuild it from position 0; return their digests. An
+    event a projection cannot apply stops the replay, naming its position."""
+    try:
+        tracker.runner.rebuild(tracker.projections, progress)
+    except Exception:
+        if tracker.runner.stopped:
+            raise next(iter(tracker.runner.stopped.values())) from None
+        raise
     return {p.name: digest(tracker.engine, p) for p in tracker.projections}
 
 
@@ -87,7 +93,12 @@ def replay_beside(tracker: Tracker, progress: Progress = None) -> list[Compariso
     runner = Runner(scratch, source=tracker.log)
     rebuilt = [type(p)(tracker.catalog) if hasattr(p, "catalog") else type(p)()  # type: ignore[call-arg]
                for p in tracker.projections]
-    runner.rebuild(rebuilt, progress)
+    try:
+        runner.rebuild(rebuilt, progress)
+    except Exception:
+        if runner.stopped:
+            raise next(iter(runner.stopped.values())) from None
+        raise
     out = []
     for live, fresh in zip(tracker.projections, rebuilt, strict=True):
         a, b = digest(tracker.engine, live), digest(scratch, fresh)

@@ -6,14 +6,14 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tracker.bootstrap import Tracker
-from tracker.feeds.fetch import Failed, Fetched, Limits, fetch, make_client
+from tracker.bootstrap import Tracker, feed_limits
+from tracker.feeds.fetch import Failed, Fetched, fetch, make_client
 from tracker.feeds.parse import parse_feed
 from tracker.services.polling import PollReport, record_entries
 
 
 async def ingest_document(tracker: Tracker, source: str, feed_id: str) -> PollReport:
-    limits = Limits(max_bytes=tracker.settings.max_feed_bytes)
+    limits = feed_limits(tracker.settings)
     fetched_at = datetime.now(UTC)
     content_type = None
     if source.startswith(("http://", "https://")):

@@ -42,6 +42,7 @@ from tracker.feeds.fetch import (
 )
 from tracker.feeds.parse import ParsedEntry, ParsedFeed, parse_feed
 from tracker.metrics import Metrics
+from tracker.outbound import redacted
 from tracker.projections.upsert import insert_new
 from tracker.services.batching import Batcher
 from tracker.store.database import is_postgres, writing
@@ -214,8 +215,11 @@ class Poller:
             return None
         polled_at = datetime.now(UTC)
         started = time.perf_counter()
-        result = await fetch(self.client, row["url"],
-                             Validators(row["etag"], row["last_modified"]), self.limits)
+        try:
+            result = await fetch(self.client, row["url"],
+                                 Validators(row["etag"], row["last_modified"]), self.limits)
+        except Exception as exc:  # what fetch did not foresee is this feed's failure too
+            result = Failed(f"the fetch failed: {type(exc).__name__}: {exc}")
         try:
             duration_ms = round((time.perf_counter() - started) * 1000)
             return await self._record(feed, row, result, polled_at, duration_ms)
@@ -237,15 +241,12 @@ class Poller:
         validators = Validators(row["etag"], row["last_modified"])
         url, moved_to, gone = row["url"], None, False
         if isinstance(result, Fetched):
-            loop = asyncio.get_running_loop()
-            parsed = await loop.run_in_executor(PARSE_THREAD, partial(
-                parse_feed, result.body, url=result.url, content_type=result.content_type,
-                fetched_at=polled_at))
-            if feed.fetch_articles and parsed.is_feed:
-                parsed = await self._with_articles(parsed)
+            try:
+                parsed, observed = await self._read(feed, result, polled_at)
+            except Exception as exc:  # a document nothing foresaw: this feed's failure
+                parsed, observed = ParsedFeed("", (), "the feed could not be read: "
+                                              f"{type(exc).__name__}: {exc}", False), []
             entries = len(parsed.entries)
-            observed = await loop.run_in_executor(PARSE_THREAD, observations, feed.id,
-                                                  tuple(feed.designations), parsed, polled_at)
             error = parsed.error
             if result.truncated:
                 error = (f"{error}; " if error else "") + (
@@ -284,6 +285,24 @@ class Poller:
                 f" ({error})" if error else "")
         return PollReport(feed.id, outcome, entries, new, error)
 
+    async def _read(self, feed: FeedConfig, result: Fetched,
+                    polled_at: datetime) -> tuple[ParsedFeed, list[NewEvent]]:
+        """The fetched document parsed (with its articles, if the feed asks) and the
+        observations to append."""
+        loop = asyncio.get_running_loop()
+        parsed = await loop.run_in_executor(PARSE_THREAD, partial(
+            parse_feed, result.body, url=result.url, content_type=result.content_type,
+            fetched_at=polled_at))
+        if feed.fetch_articles and parsed.is_feed:
+            parsed = await self._with_articles(parsed)
+        if parsed.dropped_links:
+            self.metrics.refused.labels(feed.id, "link").inc(parsed.dropped_links)
+        if parsed.bad_dates:
+            self.metrics.refused.labels(feed.id, "date").inc(parsed.bad_dates)
+        observed = await loop.run_in_executor(PARSE_THREAD, observations, feed.id,
+                                              tuple(feed.designations), parsed, polled_at)
+        return parsed, observed
+
     async def _with_articles(self, parsed: ParsedFeed) -> ParsedFeed:
         """Fill in the text of headline-only entries, and the date of undated ones, from
         their linked pages (an undated entry whose page has no date keeps its first-seen
@@ -295,7 +314,12 @@ class Poller:
             if (entry.content and not undated) or not entry.link:
                 return entry
             async with gate:
-                page = await fetch_article(self.client, entry.link, self.limits)
+                try:
+                    page = await fetch_article(self.client, entry.link, self.limits)
+                except Exception:  # one article that cannot be read leaves the entry as it is
+                    log.warning("cannot read the article at %s", redacted(entry.link),
+                                exc_info=True)
+                    return entry
             if page.text and not entry.content:
                 entry = replace(entry, content=page.text)
             if undated and page.published is not None and page.published <= entry.published:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import defaultdict
 
@@ -11,12 +12,19 @@ from tracker import classify as classifier
 from tracker.config import Catalog
 from tracker.domain.designations import Article
 from tracker.domain.events import EntryObserved, EvidenceRecorded
-from tracker.projections.runner import checkpoint_of, claim_checkpoint, save_checkpoint
+from tracker.errors import FollowerStopped
+from tracker.projections.runner import (
+    checkpoint_of,
+    claim_checkpoint,
+    save_checkpoint,
+    transient,
+)
 from tracker.services.designations import DesignationWriter
 from tracker.store.database import is_postgres, writing
 from tracker.store.log import EventLog
 
 NAME = "reader"
+log = logging.getLogger("tracker.reader")
 
 
 def article_of(e: EntryObserved) -> Article:
@@ -61,6 +69,7 @@ class Reader:
         self.engine, self.log, self.catalog, self.writer = engine, log, catalog, writer
         self.batch = batch
         self._lock = threading.Lock()
+        self.stopped: FollowerStopped | None = None  # an observation it cannot read
 
     def step(self) -> int:
         """Read one batch of observations; return how many events it moved past."""
@@ -91,14 +100,27 @@ class Reader:
         return end - start, at_head
 
     def _read(self, start: int) -> tuple[int, bool]:
+        if self.stopped is not None:
+            return start, True
         head, _ = self.log.head()
         stored = self.log.read_batch(start, self.batch, types=["EntryObserved"])
         stored = [s for s in stored if s.position <= head]
         by_designation: dict[str, list[EvidenceRecorded]] = defaultdict(list)
-        for s in stored:
-            for e in read_observation(s.decode(), self.catalog):
-                if worth_recording(e, self.writer):
-                    by_designation[e.designation].append(e)
+        for n, s in enumerate(stored):
+            try:
+                found = [e for e in read_observation(s.decode(), self.catalog)
+                         if worth_recording(e, self.writer)]
+            except Exception as exc:
+                if transient(exc):
+                    raise
+                # Stop before it: what came before is recorded, it is not retried forever.
+                self.stopped = FollowerStopped(NAME, s.position,
+                                               f"{s.type}: {type(exc).__name__}: {exc}")
+                log.error("%s; it goes no further until fixed", self.stopped)
+                stored, head = stored[:n], s.position - 1
+                break
+            for e in found:
+                by_designation[e.designation].append(e)
         for name, evidence in by_designation.items():
             self.writer.record(name, evidence)
         if len(stored) == self.batch:

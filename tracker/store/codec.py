@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from tracker.domain.events import EVENT_TYPES
+from tracker.domain.times import TimeOutOfRange, checked, clamped
 
 # The current schema version of each event type; bump it with an upcaster below.
 VERSIONS: dict[str, int] = {name: 1 for name in EVENT_TYPES} | {"FeedPolled": 2,
@@ -29,13 +30,15 @@ UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
+    if isinstance(value, datetime):  # the log takes only times every reader can represent
+        return checked(value, "an event's time").isoformat()
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
+# allow_nan=False: NaN and infinities are not JSON, and no reader could load them back
+# (a ValueError when an event is encoded, as for every value the log refuses).
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                              default=_default)
+                              allow_nan=False, default=_default)
 
 
 def canonical_json(value: Any) -> str:
@@ -47,7 +50,36 @@ def encode(event: Any) -> tuple[str, int, str]:
     """An event as (type, schema version, payload JSON)."""
     name = type(event).__name__
     payload = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
-    return name, VERSIONS[name], canonical_json(payload)
+    try:
+        text = canonical_json(payload)
+    except TimeOutOfRange:
+        raise
+    except ValueError:
+        raise Unstorable(f"a {name} with a number JSON cannot carry (NaN or an infinity) "
+                         "is refused") from None
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError:  # a lone surrogate: no database or reader takes it
+            raise Unstorable(f"a {name} with text that is not valid Unicode (a lone "
+                             "surrogate) is refused") from None
+    if "\\u0000" in text and _has_nul(payload):  # PostgreSQL text cannot hold NUL
+        raise Unstorable(f"a {name} with a NUL character in its text is refused")
+    return name, VERSIONS[name], text
+
+
+class Unstorable(ValueError):
+    """An event with a value that a database or a reader could not take back."""
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
 
 
 def decode(type_name: str, version: int, payload: str) -> Any:
@@ -70,6 +102,12 @@ def decode(type_name: str, version: int, payload: str) -> Any:
     return event
 
 
+def _time(text: str) -> datetime:
+    """A stored time; one out of range (an older log may hold one) is read as the nearest
+    bound, so that every reader can apply the event."""
+    return clamped(datetime.fromisoformat(text))
+
+
 @cache
 def _fields(cls: type) -> frozenset[str]:
     return frozenset(f.name for f in dataclasses.fields(cls))
@@ -82,7 +120,7 @@ def _converters(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     for field in dataclasses.fields(cls):
         args = set(typing.get_args(hints[field.name])) | {hints[field.name]}
         if datetime in args:
-            out.append((field.name, datetime.fromisoformat))
+            out.append((field.name, _time))
         elif any(typing.get_origin(a) is tuple for a in args):
             out.append((field.name, tuple))
     return tuple(out)

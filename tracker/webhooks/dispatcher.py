@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, func, text, update
 
 from tracker.config import Settings
 from tracker.metrics import Metrics
+from tracker.outbound import redacted
 from tracker.store.database import insert_many, writing
 from tracker.webhooks.sender import SendResult, send
 from tracker.webhooks.tables import attempts, deliveries, subscriptions
@@ -202,9 +203,10 @@ class Dispatcher:
                           "next_retry_at": now_iso(next_retry) if next_retry else None})
             self.metrics.deliveries.labels(outcome).inc()
             if not result.ok:
-                log.warning("delivery %s to %s: %s (%s)", c.id, c.url, outcome, result.error)
+                log.warning("delivery %s to %s: %s (%s)", c.id, redacted(c.url), outcome,
+                            result.error)
             elif log.isEnabledFor(logging.INFO):
-                log.info("delivery %s to %s: %s", c.id, c.url, outcome)
+                log.info("delivery %s to %s: %s", c.id, redacted(c.url), outcome)
         conn.execute(RECORD, updates)
         insert_many(conn, attempts, tried)
 

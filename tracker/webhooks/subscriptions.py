@@ -7,15 +7,21 @@ import json
 import re
 import secrets
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
 from tracker.store.database import writing
 from tracker.store.log import EventLog, now_iso
+from tracker.webhooks import keyring
 from tracker.webhooks.tables import attempts, deliveries, subscriptions
 
-_SECRET = re.compile(r"^whsec_[A-Za-z0-9+/]{24,}={0,2}$")
+_SECRET = re.compile(r"^whsec_[A-Za-z0-9+/]{32,}={0,2}$")
+MIN_SECRET_BYTES = 24
+# 24 random bytes repeat a value once or twice at most; a secret with fewer distinct bytes
+# than this (18 zero bytes, "aaaa...") was not drawn at random.
+MIN_DISTINCT_BYTES = 16
 
 
 def new_secret() -> str:
@@ -23,13 +29,14 @@ def new_secret() -> str:
 
 
 def valid_secret(secret: str) -> bool:
+    """Whether a caller's secret is `whsec_` and base64 of at least 24 random-looking bytes."""
     if not _SECRET.match(secret):
         return False
     try:
-        base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+        raw = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
     except ValueError:
         return False
-    return True
+    return len(raw) >= MIN_SECRET_BYTES and len(set(raw)) >= MIN_DISTINCT_BYTES
 
 
 def subscribe(engine: Engine, log: EventLog, url: str, designations: list[str] | None,
@@ -50,7 +57,7 @@ def public(row: Any, with_secret: bool = False) -> dict[str, Any]:
            "designations": json.loads(data["designations"]) if data["designations"] else None,
            "created_at": data["created_at"], "disabled_reason": data["disabled_reason"]}
     if with_secret:
-        out["secret"] = data["secret"]
+        out["secret"] = keyring.current(data["secret"])
     return out
 
 
@@ -62,10 +69,31 @@ def listing(engine: Engine) -> list[dict[str, Any]]:
 
 
 def remove(engine: Engine, subscription: str) -> bool:
+    """Delete a subscription; its secret is not kept."""
     with writing(engine) as conn:
         return bool(conn.execute(update(subscriptions).where(
             subscriptions.c.id == subscription, subscriptions.c.deleted.is_(False),
-        ).values(deleted=True)).rowcount)
+        ).values(deleted=True, secret="")).rowcount)
+
+
+def rotate(engine: Engine, subscription: str, secret: str | None,
+           grace_seconds: float) -> dict[str, Any] | None:
+    """A new signing secret; the current one goes on signing beside it for the grace period
+    (one rotated before replaces any older previous one). None if no such subscription."""
+    new = secret or new_secret()
+    until = datetime.now(UTC) + timedelta(seconds=grace_seconds)
+    with writing(engine) as conn:
+        row = conn.execute(select(subscriptions.c.secret).where(
+            subscriptions.c.id == subscription, subscriptions.c.deleted.is_(False))).first()
+        if row is None:
+            return None
+        old = keyring.current(row.secret)
+        stored = keyring.pack(new, old, until) if grace_seconds > 0 else new
+        conn.execute(update(subscriptions).where(subscriptions.c.id == subscription)
+                     .values(secret=stored))
+    return {"id": subscription, "secret": new,
+            "previous_valid_until": until.isoformat().replace("+00:00", "Z")
+            if grace_seconds > 0 else None}
 
 
 def exists(engine: Engine, subscription: str) -> bool:

@@ -47,7 +47,7 @@ def tracker_for(database_url: str, path: Path) -> Tracker:
 
 
 def poll(tracker: Tracker, *feeds: str, force: bool = True, owner: str | None = None,
-         limits: Limits = Limits()):
+         limits: Limits = Limits(allow_private=True)):
     async def run():
         async with make_client() as client:
             poller = Poller(tracker.engine, tracker.log, tracker.catalog, client, limits,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from tracker.config import Settings, load_catalog, parse_duration
 from tracker.errors import ConfigError
@@ -102,4 +103,12 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.database_url == "sqlite:///./tracker.db"
     monkeypatch.setenv("TRACKER_WEBHOOK_RETRIES", "soon")
     with pytest.raises(ValueError, match="comma-separated seconds"):
+        Settings()
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "nan", "1e9"])
+def test_a_webhook_timeout_that_bounds_nothing_is_refused(monkeypatch: pytest.MonkeyPatch,
+                                                          value: str) -> None:
+    monkeypatch.setenv("TRACKER_WEBHOOK_TIMEOUT", value)
+    with pytest.raises(ValidationError, match="webhook_timeout"):
         Settings()

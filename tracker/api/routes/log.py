@@ -32,8 +32,12 @@ def get_feeds(tracker: TrackerDep) -> list[dict]:
 
 @router.get("/healthz", response_model=Health, tags=["operations"])
 def healthz(tracker: TrackerDep) -> dict:
-    """Liveness: the service answers and its database does."""
-    return {"status": "ok", "position": tracker.log.head()[0]}
+    """Liveness: the service answers and its database does; `degraded` names each follower
+    of the log that stopped before an event it cannot apply (it serves what it had)."""
+    stopped = [{"follower": s.follower, "position": s.position, "reason": s.reason}
+               for s in tracker.stopped()]
+    return {"status": "degraded" if stopped else "ok", "position": tracker.log.head()[0],
+            "stopped": stopped}
 
 
 @router.get("/metrics", tags=["operations"], response_class=Response,

@@ -8,19 +8,22 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
+from pydantic import AfterValidator
 from starlette.concurrency import run_in_threadpool
 
 from tracker import views
 from tracker.api.deps import TrackerDep
-from tracker.api.schemas import DesignationOut, HistoryOut, Problem, StatusOut
+from tracker.api.schemas import DesignationOut, HistoryOut, Problem, StatusOut, in_log_range
 from tracker.bootstrap import Tracker
 
 router = APIRouter(tags=["status"])
 
 AsOf = Annotated[datetime | None, Query(
-    description="the status as effective at this time (by publication), ISO 8601")]
+    description="the status as effective at this time (by publication), ISO 8601"),
+    AfterValidator(in_log_range)]
 KnownAt = Annotated[datetime | None, Query(
-    description="the status as the service had recorded it at this time, ISO 8601")]
+    description="the status as the service had recorded it at this time, ISO 8601"),
+    AfterValidator(in_log_range)]
 NOT_FOUND = {404: {"model": Problem, "description": "no such designation"}}
 
 

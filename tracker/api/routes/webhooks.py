@@ -10,9 +10,12 @@ from tracker.api.schemas import (
     DeliveryOut,
     NewSubscription,
     Problem,
+    RotatedSecret,
+    SecretRotation,
     SubscriptionIn,
     SubscriptionOut,
 )
+from tracker.outbound import redacted
 from tracker.webhooks import subscriptions as subs
 from tracker.webhooks.dispatcher import retry
 from tracker.webhooks.targets import UnsafeTarget, check_subscription
@@ -23,6 +26,8 @@ NOT_FOUND = {404: {"model": Problem, "description": "no such subscription or del
 
 
 def _invalid(field: str, value: object, why: str) -> RequestValidationError:
+    if isinstance(value, str):  # echoed back: no user name, password or line break
+        value = redacted(value)
     return RequestValidationError([{"loc": ["body", field], "msg": why, "type": "value_error",
                                     "input": value}])
 
@@ -34,7 +39,8 @@ async def subscribe(tracker: TrackerDep, body: SubscriptionIn) -> dict:
     if unknown:
         raise _invalid("designations", unknown, f"not tracked: {', '.join(unknown)}")
     if body.secret is not None and not subs.valid_secret(body.secret):
-        raise _invalid("secret", "whsec_…", "a secret is 'whsec_' and base64 of 24+ bytes")
+        raise _invalid("secret", "whsec_…",
+                       "a secret is 'whsec_' and base64 of at least 24 random bytes")
     try:
         await check_subscription(body.url, tracker.settings.webhook_allow_private)
     except UnsafeTarget as exc:
@@ -52,6 +58,21 @@ def unsubscribe(tracker: TrackerDep, subscription: str) -> Response:
     if not subs.remove(tracker.engine, subscription):
         raise HTTPException(404, f"no subscription {subscription!r}")
     return Response(status_code=204)
+
+
+@router.post("/{subscription}/secret", response_model=RotatedSecret, responses=NOT_FOUND)
+def rotate_secret(tracker: TrackerDep, subscription: str,
+                  body: SecretRotation | None = None) -> dict:
+    """A new signing secret; the previous one goes on signing beside it for the grace period
+    (a day unless said), so that receivers can switch without missing a delivery."""
+    body = body or SecretRotation()
+    if body.secret is not None and not subs.valid_secret(body.secret):
+        raise _invalid("secret", "whsec_…",
+                       "a secret is 'whsec_' and base64 of at least 24 random bytes")
+    rotated = subs.rotate(tracker.engine, subscription, body.secret, body.grace_seconds)
+    if rotated is None:
+        raise HTTPException(404, f"no subscription {subscription!r}")
+    return rotated
 
 
 @router.get("/{subscription}/deliveries", response_model=list[DeliveryOut], responses=NOT_FOUND)
