@@ -6,8 +6,10 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -15,6 +17,30 @@ from xml.sax.saxutils import escape
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def served_app(app: object) -> Iterator[int]:
+    """An ASGI app served by uvicorn on a free loopback port, in a thread; yields the port
+    once /healthz answers."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,  # type: ignore[arg-type]
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def free_port() -> int:

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from tests.conftest import FEEDS_YAML
-from tests.servers import free_port
+from tests.servers import served_app
 from tracker.api.app import create_app
 from tracker.bootstrap import build
 from tracker.config import Settings
@@ -26,20 +25,8 @@ def service(sqlite_url: str, tmp_path: Path):
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text(FEEDS_YAML)
     tracker = build(Settings(database_url=sqlite_url, feeds=feeds, admin_token="secret-token"))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(tracker), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield port
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_app(create_app(tracker)) as port:
+        yield port
     tracker.close()
 
 
@@ -120,4 +107,6 @@ def test_healthz_stays_quick_while_anonymous_bodies_arrive(service: int) -> None
         slowest = max(slowest, time.monotonic() - started)
     for t in threads:
         t.join(timeout=30)
-    assert slowest < 0.5
+    # Reading the four bodies whole took /healthz to seconds; refused unread, it stays well
+    # under that even on a loaded machine.
+    assert slowest < 2.0

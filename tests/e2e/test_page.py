@@ -5,16 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 
-from tests.servers import free_port
+from tests.servers import served_app
 from tracker.api.app import create_app
 from tracker.bootstrap import build
 from tracker.config import Settings
@@ -61,20 +57,8 @@ def page_url(sqlite_url: str, tmp_path: Path):
     tracker.writer.record(D, [StageOverridden(D, "proposed", "ruling under appeal, per registry",
                                               datetime(2025, 5, 2, tzinfo=UTC), "ana")])
     tracker.project()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(tracker), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}/"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_app(create_app(tracker)) as port:
+        yield f"http://127.0.0.1:{port}/"
     tracker.close()
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.unit.domain.arrivals import shuffled_arrival
 from tracker.domain.designations import Confirm, Designation
 from tracker.domain.events import EvidenceRecorded, EvidenceRejected, StageOverridden
 from tracker.domain.status import Timeline, fold
@@ -192,19 +193,7 @@ def scratch(events: list[object], designation: Designation) -> Timeline:
 def test_any_arrival_order_folds_as_the_rules_read_from_scratch(
         drawn: tuple[Designation, list[object]], rng: random.Random) -> None:
     designation, events = drawn
-    order = list(range(len(events)))
-    rng.shuffle(order)
-    by_observation: dict[str, list[int]] = {}
-    for i, e in enumerate(events):
-        if isinstance(e, EvidenceRecorded):
-            by_observation.setdefault(e.observation_id, []).append(i)
-    slots = {obs: iter(sorted(order.index(i) for i in idx))
-             for obs, idx in by_observation.items()}
-    shuffled: list[object] = [None] * len(events)
-    for i, e in enumerate(events):
-        at = next(slots[e.observation_id]) if isinstance(e, EvidenceRecorded) \
-            else order.index(i)
-        shuffled[at] = e
+    shuffled = shuffled_arrival(events, rng)
     for arrival in (events, shuffled):
         state = run(*arrival, designation=designation)
         assert state.timeline() == scratch(arrival, designation)

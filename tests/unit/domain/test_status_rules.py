@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.unit.domain.arrivals import shuffled_arrival
 from tracker.domain.designations import Designation
 from tracker.domain.events import (
     EvidenceRecorded,
@@ -215,21 +216,7 @@ def histories(draw: st.DrawFn) -> list[object]:
 @given(histories(), st.randoms())
 def test_any_arrival_order_folds_as_the_rules_read_from_scratch(
         events: list[object], rng: random.Random) -> None:
-    # What matters per observation is its newest reading and whether it was rejected, so
-    # shuffle while keeping each observation's readings in their order.
-    order = list(range(len(events)))
-    rng.shuffle(order)
-    by_observation: dict[str, list[int]] = {}
-    for i, e in enumerate(events):
-        if isinstance(e, EvidenceRecorded):
-            by_observation.setdefault(e.observation_id, []).append(i)
-    slots = {obs: iter(sorted(order.index(i) for i in idx))
-             for obs, idx in by_observation.items()}
-    shuffled: list[object] = [None] * len(events)
-    for i, e in enumerate(events):
-        at = next(slots[e.observation_id]) if isinstance(e, EvidenceRecorded) \
-            else order.index(i)
-        shuffled[at] = e
+    shuffled = shuffled_arrival(events, rng)
     assert observed(fold(*events)) == reference(events)
     assert observed(fold(*shuffled)) == reference(shuffled) == reference(events)
 
