@@ -109,6 +109,19 @@ def test_an_unknown_designation_and_bad_options(run) -> None:
     assert "cannot read" in run("ingest", "/nonexistent/feed.xml", expect=1).stdout
 
 
+def test_status_takes_the_times_the_api_takes(run) -> None:
+    for given in ("2024-06-01T00:00", "2024-05-30T14:00+03:00", "2024-06-01 00:00:00", "20240601"):
+        assert json.loads(run("status", D, "--as-of", given, "--json").stdout)["stage"] is None
+    def said(*args: str) -> str:  # the error box's text, unwrapped
+        return " ".join(run(*args, expect=2).stderr.replace("│", " ").split())
+
+    refused = said("status", D, "--known-at", "1717200000")
+    assert "ISO 8601" in refused and "Traceback" not in refused
+    assert "out of range" in said("status", D, "--as-of", "0001-01-01")
+    shown = run("status", "--help").stdout
+    assert "%Y" not in shown and "published" in shown and "recorded" in shown
+
+
 def test_eval_scores_per_designation_and_refuses_an_unknown_grouping(tmp_path: Path) -> None:
     env = {**os.environ, "TRACKER_FEEDS": str(ROOT / "feeds.yaml")}
 

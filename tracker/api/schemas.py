@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
-from tracker.domain.times import RANGE, in_range
+from tracker.domain.times import RANGE, in_range, parse
 
 
 def in_log_range(value: datetime | None) -> datetime | None:
@@ -18,6 +18,15 @@ def in_log_range(value: datetime | None) -> datetime | None:
 
 
 LogTime = Annotated[AwareDatetime, AfterValidator(in_log_range)]
+
+
+def _query_time(value: Any) -> Any:
+    """A query's time through the one parser the CLI uses too (never a count of seconds)."""
+    return parse(value) if isinstance(value, str) else value
+
+
+# The parser's own errors (not an ISO 8601 time, out of range) read as the 422's message.
+QueryTime = Annotated[datetime, BeforeValidator(_query_time)]
 
 
 class EvidenceOut(BaseModel):
