@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -104,6 +105,13 @@ class DesignationConfig(BaseModel):
             raise ValueError("stages must not repeat")
         if REVERSED in stages or "none" in stages:
             raise ValueError(f"'{REVERSED}' and 'none' are readings, not stages")
+        # A stage the classifier never reads would silently drop the news of that step.
+        for stage in stages:
+            if stage not in DEFAULT_STAGES:
+                raise ValueError(f"unknown stage {stage!r}{did_you_mean(stage, DEFAULT_STAGES)}; "
+                                 f"stages are {', '.join(DEFAULT_STAGES)}")
+        if sorted(stages, key=DEFAULT_STAGES.index) != stages:
+            raise ValueError(f"stages go lowest first: {', '.join(DEFAULT_STAGES)}")
         return stages
 
 
@@ -144,6 +152,12 @@ class FeedsFile(BaseModel):
         return value
 
 
+def did_you_mean(given: Any, choices: Sequence[str]) -> str:
+    """` (did you mean 'x'?)` for a near miss, else nothing."""
+    near = difflib.get_close_matches(str(given), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {near[0]!r}?)" if near else ""
+
+
 class Catalog:
     """The designations and feeds a running service tracks."""
 
@@ -180,6 +194,9 @@ def load_catalog(path: Path) -> Catalog:
         loc = tuple(error["loc"])
         where = ".".join(str(p) for p in loc) or "top level"
         message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "literal_error":  # change, decided_by: name the near miss too
+            message += did_you_mean(error["input"], error["ctx"]["expected"].replace("'", "")
+                                    .replace(" or ", ", ").split(", "))
         raise ConfigError(str(path), f"{where}: {message}", _line_of(root, loc)) from None
     fault = _reference_fault(parsed)
     if fault:
