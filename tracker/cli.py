@@ -13,8 +13,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape as esc
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from tracker import views
 from tracker.bootstrap import Tracker, build
@@ -57,15 +60,15 @@ def opened(migrate: bool = True) -> Iterator[Tracker]:
     try:
         tracker = build(migrate=migrate)
     except ConfigError as exc:
-        err.print(f"[red]configuration refused:[/] {exc}", highlight=False)
+        err.print(f"[red]configuration refused:[/] {esc(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     except Exception as exc:  # a database that cannot be reached, a bad URL
-        err.print(f"[red]cannot open the database:[/] {exc}", highlight=False)
+        err.print(f"[red]cannot open the database:[/] {esc(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     try:
         yield tracker
     except TrackerError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {esc(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     finally:
         tracker.close()
@@ -81,6 +84,11 @@ def progress(label: str, total: int) -> Iterator[Any]:
                   console=err, transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda position: bar.update(task, completed=position)
+
+
+def add_row(table: Table, *cells: str) -> None:
+    """A row of plain text: a title or an error from a feed is never read as Rich markup."""
+    table.add_row(*(Text(cell) for cell in cells))
 
 
 def emit(data: Any) -> None:
@@ -123,7 +131,7 @@ def poll(feed: Annotated[str | None, typer.Option(help="only this feed")] = None
         tracker.settle()
         table = Table("feed", "outcome", "entries", "new", "error")
         for r in reports:
-            table.add_row(r.feed, r.outcome, str(r.entries), str(r.new_entries), r.error or "")
+            add_row(table, r.feed, r.outcome, str(r.entries), str(r.new_entries), r.error or "")
         out.print(table)
         if any(r.outcome in ("failed", "retry-later") for r in reports):
             raise typer.Exit(1)
@@ -138,8 +146,8 @@ def ingest(source: Annotated[str, typer.Argument(metavar="PATH_OR_URL")],
     with opened() as tracker:
         report = asyncio.run(ingest_document(tracker, source, feed_id))
         tracker.settle()
-        out.print(f"{source}: {report.entries} entries, {report.new_entries} new"
-                  + (f" ({report.error})" if report.error else ""), highlight=False)
+        out.print(Text(f"{source}: {report.entries} entries, {report.new_entries} new"
+                       + (f" ({report.error})" if report.error else "")))
         if report.outcome == "failed":
             raise typer.Exit(1)
 
@@ -154,16 +162,16 @@ def status(designation: str, as_of: AsOf = None, known_at: KnownAt = None,
     if as_json:
         emit(document)
         return
-    out.print(f"[bold]{document['title']}[/]")
-    out.print(f"stage: [bold]{document['stage'] or 'none yet'}[/]"
+    out.print(f"[bold]{esc(document['title'])}[/]")
+    out.print(f"stage: [bold]{esc(document['stage'] or 'none yet')}[/]"
               + (f" since {document['since']}" if document["since"] else ""))
     _history_table(document["history"])
     if document.get("unconfirmed"):
         table = Table("published", "stage", "site", "basis", "confidence", "title",
                       title="unconfirmed")
         for r in document["unconfirmed"]:
-            table.add_row((r["published_at"] or "")[:10], r["stage"], r["site"], r["basis"],
-                          f"{r['confidence']:.2f}", r["title"])
+            add_row(table, (r["published_at"] or "")[:10], r["stage"], r["site"], r["basis"],
+                    f"{r['confidence']:.2f}", r["title"])
         out.print(table)
 
 
@@ -176,21 +184,33 @@ def history(designation: str, as_json: JsonFlag = False) -> None:
     if as_json:
         emit(data)
         return
-    out.print(f"[bold]{data['title']}[/]")
+    out.print(f"[bold]{esc(data['title'])}[/]")
     _history_table(data["history"])
 
 
 def _history_table(history: list[dict[str, Any]]) -> None:
-    table = Table("since", "from", "to", "cause", "recorded", "evidence")
+    """One step a line, its evidence indented below: readable at 80 columns and wider
+    (--json has the full times)."""
     for t in history:
         first = t["evidence"][0] if t["evidence"] else None
-        what = f"{first['title']}: \u201c{first['quote']}\u201d" if first else (t["reason"] or "")
+        what = _evidence_text(first) if first else (t["reason"] or "")
         cause = t["cause"]
-        if t.get("withdrawn"):  # kept in its place, struck through
+        if t.get("withdrawn"):  # kept in its place
             cause = f"{cause}, withdrawn {t['withdrawn']['at'][:10]}"
-        table.add_row(t["since"], t["from"] or "-", t["to"] or "-", cause,
-                      t["recorded_at"], what)
-    out.print(table)
+        step = Text(f"{t['since'][:10]}  {t['from'] or '-'} \u2192 ")
+        step.append(t["to"] or "-", style="bold")
+        step.append(f"  ({cause}; recorded {t['recorded_at'][:10]})", style="dim")
+        out.print(step)
+        if what:
+            out.print(Padding(Text(what), (0, 0, 0, 4)), soft_wrap=False)
+
+
+def _evidence_text(evidence: dict[str, Any]) -> str:
+    """The title and the quote, the quote only when it says more than the title."""
+    title, quote = evidence["title"] or "", evidence["quote"] or ""
+    if not quote or quote.strip().rstrip(".") == title.strip().rstrip("."):
+        return title
+    return f"{title}: \u201c{quote}\u201d"
 
 
 @app.command()
@@ -204,15 +224,15 @@ def replay(verify: Annotated[bool, typer.Option("--verify", help="rebuild beside
         with progress("replaying", head) as step:
             if not verify:
                 for name, digest in audit.replay(tracker, step).items():
-                    out.print(f"{name}: {digest}")
+                    out.print(Text(f"{name}: {digest}"))
                 return
             results = audit.replay_beside(tracker, step)
     bad = [r for r in results if r.difference]
     for r in results:
-        out.print(f"{r.projection}: {r.rebuilt} "
+        out.print(f"{esc(r.projection)}: {r.rebuilt} "
                   + ("[green]matches[/]" if not r.difference else "[red]DIFFERS[/]"))
     if bad:
-        err.print(f"[red]first difference:[/] {bad[0].projection}: {bad[0].difference}",
+        err.print(f"[red]first difference:[/] {esc(f'{bad[0].projection}: {bad[0].difference}')}",
                   highlight=False)
         raise typer.Exit(1)
 
@@ -229,7 +249,7 @@ def verify(file: Annotated[Path | None, typer.Option(help="check an export (JSON
     try:
         anchor = Head.parse(head) if head else None
     except ValueError as exc:
-        err.print(f"[red]--head:[/] {exc}", highlight=False)
+        err.print(f"[red]--head:[/] {esc(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     try:
         if file is not None:
@@ -244,17 +264,17 @@ def verify(file: Annotated[Path | None, typer.Option(help="check an export (JSON
                     event = tracker.log.at(anchor.position)
                     seen = {anchor.position: event.hash if event else ""}
     except ChainBroken as exc:
-        err.print(f"[red]{exc}[/]", highlight=False)
+        err.print(f"[red]{esc(str(exc))}[/]", highlight=False)
         raise typer.Exit(1) from None
     except (OSError, ValueError, KeyError) as exc:
-        err.print(f"[red]cannot read {file}:[/] {exc}", highlight=False)
+        err.print(f"[red]cannot read {esc(str(file))}:[/] {esc(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     if anchor and seen.get(anchor.position) != anchor.hash:
-        err.print(f"[red]head {anchor} is not in the log:[/] position {anchor.position} "
+        err.print(f"[red]head {esc(str(anchor))} is not in the log:[/] position {anchor.position} "
                   f"{'has another hash' if seen.get(anchor.position) else 'is missing'}",
                   highlight=False)
         raise typer.Exit(1)
-    out.print(f"log intact: {found.position} events; head {found}", highlight=False)
+    out.print(Text(f"log intact: {found.position} events; head {found}"))
 
 
 @app.command()
@@ -264,7 +284,7 @@ def export(fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = 
     from tracker.services import audit
 
     if fmt not in ("jsonl", "csv"):
-        err.print(f"[red]--format must be jsonl or csv, not {fmt!r}[/]")
+        err.print(f"[red]--format must be jsonl or csv, not {esc(repr(fmt))}[/]")
         raise typer.Exit(2)
     with opened() as tracker:
         if designation is not None:
@@ -290,10 +310,11 @@ def evaluate(corpus_dir: Annotated[Path, typer.Argument(metavar="CORPUS_DIR")],
         catalog = load_catalog(Settings().feeds)
         corpus = load_corpus(corpus_dir)
     except (ConfigError, OSError, ValueError) as exc:
-        err.print(f"[red]cannot evaluate:[/] {exc}", highlight=False)
+        err.print(f"[red]cannot evaluate:[/] {esc(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     if by not in (None, "designation"):
-        err.print(f"[red]cannot evaluate:[/] --by takes 'designation', not {by!r}", highlight=False)
+        err.print(f"[red]cannot evaluate:[/] --by takes 'designation', not {esc(repr(by))}",
+                  highlight=False)
         raise typer.Exit(2)
     report = score(corpus, catalog.designations, by_designation=by == "designation")
     if as_json:
@@ -312,11 +333,11 @@ def reclassify(since: Since = None,
         changes = run(tracker, since, dry_run=dry_run)
         table = Table("designation", "observation", "old", "new", "title")
         for c in changes.readings:
-            table.add_row(c.designation, c.observation_id[:12], c.old or "-", c.new or "-",
-                          c.title[:60])
+            add_row(table, c.designation, c.observation_id[:12], c.old or "-", c.new or "-",
+                    c.title[:60])
         out.print(table)
         for name, (before, after) in changes.stages.items():
-            out.print(f"{name}: stage {before or 'none'} -> {after or 'none'}")
+            out.print(Text(f"{name}: stage {before or 'none'} -> {after or 'none'}"))
         out.print(f"{len(changes.readings)} readings change"
                   + (" (dry run: nothing recorded)" if dry_run else ""))
 

@@ -24,10 +24,11 @@ def run(database_url: str, tmp_path: Path):
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text((ROOT / "tests" / "e2e" / "feeds.yaml.in").read_text()
                      .replace("FEED_URL", "http://127.0.0.1:9/unused.xml"))
-    env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_FEEDS": str(feeds)}
+    base = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_FEEDS": str(feeds)}
 
-    def tracker(*args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([sys.executable, "-m", "tracker.cli", *args], env=env,
+    def tracker(*args: str, expect: int = 0,
+                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([sys.executable, "-m", "tracker.cli", *args], env={**base, **(env or {})},
                               cwd=tmp_path, capture_output=True, text=True, timeout=120)
         assert done.returncode == expect, f"{args}: {done.returncode}\n{done.stdout}{done.stderr}"
         return done
@@ -107,6 +108,29 @@ def test_an_unknown_designation_and_bad_options(run) -> None:
     assert "--head" in run("verify", "--head", "nonsense", expect=2).stderr
     run("export", "--format", "xml", expect=2)
     assert "cannot read" in run("ingest", "/nonexistent/feed.xml", expect=1).stdout
+
+
+def test_configuration_and_feed_text_is_never_read_as_markup(run) -> None:
+    feeds = run.dir / "feeds.yaml"
+    feeds.write_text(feeds.read_text().replace(
+        "title: Taliban on Russia's federal list of terrorist organisations",
+        "title: Taliban [/draft] on [bold]Russia's list"))
+    run("ingest", str(EXAMPLE), "--feed-id", "wire")
+    for command in ("status", "history"):
+        shown = run(command, D).stdout
+        assert "Taliban [/draft] on [bold]Russia's list" in shown
+        assert "Traceback" not in shown
+    feeds.write_text(feeds.read_text().replace("id: wire", "id: Wire Feed"))
+    refused = run("status", D, expect=2).stderr
+    assert "[a-z0-9][a-z0-9._-]" in " ".join(refused.split()).replace(" ", "")
+
+
+def test_the_history_table_reads_at_80_columns_without_repeating_the_title(run) -> None:
+    run("ingest", str(EXAMPLE), "--feed-id", "wire")
+    shown = run("history", D, env={"COLUMNS": "80"}).stdout
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    for line in shown.splitlines():
+        assert line.count("\u201c") <= 1
 
 
 def test_status_takes_the_times_the_api_takes(run) -> None:
