@@ -83,7 +83,7 @@ def test_conditional_get_and_a_304_that_costs_nothing(database_url: str, tmp_pat
     assert seen[1]["If-None-Match"] == '"v1"'
     assert seen[1]["If-Modified-Since"] == "Wed, 01 Jan 2025 00:00:00 GMT"
     observed = [e.decode() for e in tracker.log.read(types=["EntryObserved"])]
-    assert [o.link for o in observed] == [f"https://news.example/{i}" for i in range(3)]
+    assert [o.link for o in observed] == [f"https://news.example/{i}?utm_source=rss" for i in range(3)]
     assert health(tracker, "a")["entries_seen"] == 3
     tracker.close()
 
