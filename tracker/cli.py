@@ -123,7 +123,8 @@ def poll(feed: Annotated[str | None, typer.Option(help="only this feed")] = None
         async def run() -> list[Any]:
             async with make_client() as client:
                 poller = Poller(tracker.engine, tracker.log, tracker.catalog, client,
-                                feed_limits(tracker.settings))
+                                feed_limits(tracker.settings),
+                                concurrency=tracker.settings.poll_concurrency)
                 ids = [feed] if feed else list(tracker.catalog.feeds)
                 return await asyncio.gather(*(poller.poll(f, force=True) for f in ids))
 

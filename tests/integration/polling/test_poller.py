@@ -200,3 +200,39 @@ def test_a_slow_server_is_cut_off(database_url: str, tmp_path: Path,
     report, = poll(tracker, "a", limits=Limits(connect_timeout=1, read_timeout=1))
     assert report.outcome == "failed" and "timed out" in report.error
     tracker.close()
+
+
+def test_no_more_feeds_are_fetched_at_once_than_the_concurrency_allows(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.feeds.fetch import Failed
+    from tracker.services import polling
+
+    running, most = 0, 0
+
+    async def slow_fetch(*_: object, **__: object) -> Failed:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.05)
+        running -= 1
+        return Failed("unreachable on purpose")
+
+    monkeypatch.setattr(polling, "fetch", slow_fetch)
+    feeds = {f"f{i}": f"https://feed{i}.example/rss" for i in range(6)}
+    tracker = tracker_for(database_url, catalog_file(tmp_path, feeds))
+
+    async def run() -> list:
+        async with make_client() as client:
+            poller = Poller(tracker.engine, tracker.log, tracker.catalog, client,
+                            concurrency=2)
+            poller.sync_schedule()  # every feed is new, so due now
+            return await poller.poll_due()
+
+    reports = asyncio.run(run())
+    tracker.close()
+    assert len(reports) == 6 and most == 2
+
+
+def test_the_setting_reaches_the_poller(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_POLL_CONCURRENCY", "3")
+    assert Settings().poll_concurrency == 3
