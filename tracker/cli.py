@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -103,6 +104,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     from tracker.api.app import create_app
     from tracker.logs import configure
 
+    # uvicorn stops cleanly on SIGTERM and then raises the signal again for the handler it
+    # found: this one, so that a clean stop exits 0 (as service managers expect), not -15.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with opened() as tracker:
         configure(tracker.settings.log_format)
         uvicorn.run(create_app(tracker, background=True), host=host, port=port,

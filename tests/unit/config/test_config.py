@@ -121,3 +121,15 @@ def test_a_webhook_timeout_that_bounds_nothing_is_refused(monkeypatch: pytest.Mo
     monkeypatch.setenv("TRACKER_WEBHOOK_TIMEOUT", value)
     with pytest.raises(ValidationError, match="webhook_timeout"):
         Settings()
+
+
+def test_fetch_articles_without_the_extra_is_refused_saying_how_to_install_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker import config
+
+    monkeypatch.setattr(config, "articles_available", lambda: False)
+    path = write(tmp_path, GOOD + "    fetch_articles: true\n")
+    with pytest.raises(ConfigError) as caught:
+        load_catalog(path)
+    assert caught.value.line == 11 and "pip install 'tracker[articles]'" in str(caught.value)
+    load_catalog(write(tmp_path, GOOD))  # feeds that do not ask for it load without it
