@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
+import re
 import signal
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -22,6 +26,7 @@ from rich.text import Text
 
 from tracker import views
 from tracker.bootstrap import Tracker, build
+from tracker.config import FEED_ID
 from tracker.domain.times import parse as parse_time
 from tracker.errors import ChainBroken, ConfigError, TrackerError, UnknownFeed
 
@@ -100,6 +105,7 @@ def emit(data: Any) -> None:
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the HTTP API and poll the feeds on their schedule; applies migrations first."""
     import uvicorn
+    from sqlalchemy import make_url
 
     from tracker.api.app import create_app
     from tracker.logs import configure
@@ -109,6 +115,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with opened() as tracker:
         configure(tracker.settings.log_format)
+        logging.getLogger("tracker").info(
+            "database %s; feeds %s (%d designations, %d feeds)",
+            make_url(tracker.settings.database_url).render_as_string(hide_password=True),
+            tracker.settings.feeds.resolve(), len(tracker.catalog.designations),
+            len(tracker.catalog.feeds))
         uvicorn.run(create_app(tracker, background=True), host=host, port=port,
                     log_config=None, timeout_graceful_shutdown=5)
 
@@ -148,10 +159,19 @@ def ingest(source: Annotated[str, typer.Argument(metavar="PATH_OR_URL")],
     """Read one feed document (a file or a URL) as if polled."""
     from tracker.services.ingest import ingest_document
 
+    if not re.match(FEED_ID, feed_id):  # the ids feeds.yaml would accept, nothing else
+        err.print(f"[red]--feed-id:[/] {esc(repr(feed_id))} is not a feed id: lowercase letters, "
+                  "digits and -._, starting with a letter or digit, at most 100", highlight=False)
+        raise typer.Exit(2)
     with opened() as tracker:
+        before = tracker.log.head()[0]
         report = asyncio.run(ingest_document(tracker, source, feed_id))
         tracker.settle()
-        out.print(Text(f"{source}: {report.entries} entries, {report.new_entries} new"
+        caused = Counter(e.type for e in tracker.log.read(
+            after=before, types=["EvidenceRecorded", "StatusChanged"]))
+        out.print(Text(f"{source}: {report.entries} entries, {report.new_entries} new; "
+                       f"{caused['EvidenceRecorded']} evidence, "
+                       f"{caused['StatusChanged']} transitions"
                        + (f" ({report.error})" if report.error else "")))
         if report.outcome == "failed":
             raise typer.Exit(1)
@@ -297,8 +317,13 @@ def export(fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = 
             events = audit.designation_events(tracker, designation)
         else:
             events = tracker.log.read(batch=5000)
-        for line in audit.export_lines(events, fmt):
-            sys.stdout.write(line)
+        try:
+            for line in audit.export_lines(events, fmt):
+                sys.stdout.write(line)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `tracker export | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+            return
 
 
 @app.command(name="eval")

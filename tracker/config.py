@@ -21,7 +21,7 @@ DEFAULT_RETRIES = "5,30,120,600,1800,3600,7200,14400,28800,28800"
 
 ARTICLES_EXTRA = ("reading linked articles (fetch_articles) needs trafilatura, which is an "
                   "optional extra: pip install 'tracker[articles]'")
-_ID = r"^[a-z0-9][a-z0-9._-]{0,99}$"
+_ID = FEED_ID = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 

@@ -133,6 +133,24 @@ def test_the_history_table_reads_at_80_columns_without_repeating_the_title(run) 
         assert line.count("\u201c") <= 1
 
 
+def test_ingest_says_what_it_caused_and_takes_only_feed_ids(run) -> None:
+    out = run("ingest", str(EXAMPLE), "--feed-id", "wire").stdout
+    assert "5 entries, 5 new; " in out and " evidence, 3 transitions" in out
+    refused = run("ingest", str(EXAMPLE), "--feed-id", "Wire Feed!", expect=2).stderr
+    assert "is not a feed id" in refused
+
+
+def test_export_into_a_pipe_that_closes_early_exits_0(run) -> None:
+    run("ingest", str(EXAMPLE), "--feed-id", "wire")
+    done = subprocess.run(["bash", "-o", "pipefail", "-c",
+                           f"{sys.executable} -m tracker.cli export | head -n 1"],
+                          env={**os.environ, "TRACKER_DATABASE_URL": run.url,
+                               "TRACKER_FEEDS": str(run.dir / "feeds.yaml")},
+                          cwd=run.dir, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("\n") == 1 and "Traceback" not in done.stderr
+
+
 def test_status_takes_the_times_the_api_takes(run) -> None:
     for given in ("2024-06-01T00:00", "2024-05-30T14:00+03:00", "2024-06-01 00:00:00", "20240601"):
         assert json.loads(run("status", D, "--as-of", given, "--json").stdout)["stage"] is None

@@ -72,3 +72,6 @@ def test_the_wheel_installed_elsewhere_migrates_and_serves(tmp_path: Path) -> No
         service.send_signal(signal.SIGTERM)
         code = service.wait(timeout=30)
     assert code == 0, log.read_text()
+    started = log.read_text()
+    assert f"database sqlite:///{where / 'tracker.db'}" in started
+    assert f"feeds {ROOT / 'feeds.yaml'}" in started
