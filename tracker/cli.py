@@ -27,6 +27,7 @@ from rich.text import Text
 from tracker import views
 from tracker.bootstrap import Tracker, build
 from tracker.config import FEED_ID
+from tracker.domain.times import RANGE, TimeOutOfRange
 from tracker.domain.times import parse as parse_time
 from tracker.errors import ChainBroken, ConfigError, TrackerError, UnknownFeed
 
@@ -34,6 +35,9 @@ app = typer.Typer(help="Track where a government's move to delist a group stands
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+override_app = typer.Typer(help="An analyst's decisions, each recorded in the log with a reason.",
+                           no_args_is_help=True)
+app.add_typer(override_app, name="override")
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
@@ -44,6 +48,8 @@ def _time(text: str) -> datetime:
     """A time through the one parser the API uses too."""
     try:
         return parse_time(text)
+    except TimeOutOfRange:  # said first, so that the error box never splits it
+        raise typer.BadParameter(f"out of range: {text} (times run {RANGE})") from None
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
 
@@ -377,6 +383,57 @@ def db_upgrade() -> None:
     """Apply migrations (alembic upgrade head)."""
     with opened(migrate=True):
         out.print("database is at the newest schema")
+
+
+
+Reason = Annotated[str, typer.Option("--reason", help="why (recorded with the decision)")]
+Analyst = Annotated[str | None, typer.Option("--analyst", help="who decided")]
+
+
+def _decided(run: Any) -> None:
+    from tracker.services.overrides import Refused
+
+    with opened() as tracker:
+        try:
+            decided = run(tracker)
+        except Refused as exc:
+            err.print(f"[red]refused:[/] {esc(str(exc))}", highlight=False)
+            raise typer.Exit(2) from None
+    out.print(Text(f"recorded {decided.type} at position {decided.position}; "
+                   f"{decided.designation} stage: {decided.stage or 'none'}"))
+
+
+@override_app.command("set")
+def override_set(designation: str, stage: Annotated[str, typer.Argument(
+                     help="one of the designation's stages, or 'none' for no stage at all")],
+                 reason: Reason, analyst: Analyst = None,
+                 effective_at: Annotated[datetime | None, typer.Option(
+                     parser=_time, metavar="TIME", help="when it takes effect; now if not given. "
+                     "ISO 8601")] = None) -> None:
+    """Set the stage, whatever the evidence says, until the override is withdrawn."""
+    from tracker.services.overrides import set_stage
+
+    _decided(lambda t: set_stage(t, designation, None if stage == "none" else stage, reason,
+                                 effective_at, analyst))
+
+
+@override_app.command("reject")
+def override_reject(designation: str, observation_id: str, reason: Reason,
+                    analyst: Analyst = None) -> None:
+    """Rule one observation's evidence out of the designation's status."""
+    from tracker.services.overrides import reject_evidence
+
+    _decided(lambda t: reject_evidence(t, designation, observation_id, reason, analyst))
+
+
+@override_app.command("withdraw")
+def override_withdraw(designation: str, position: Annotated[int, typer.Argument(
+                          help="the log position of the override (shown in history)")],
+                      reason: Reason, analyst: Analyst = None) -> None:
+    """Withdraw an override: the stage is again what the evidence says."""
+    from tracker.services.overrides import withdraw_override
+
+    _decided(lambda t: withdraw_override(t, designation, position, reason, analyst))
 
 
 if __name__ == "__main__":

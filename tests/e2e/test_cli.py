@@ -151,6 +151,21 @@ def test_export_into_a_pipe_that_closes_early_exits_0(run) -> None:
     assert done.stdout.count("\n") == 1 and "Traceback" not in done.stderr
 
 
+def test_the_three_decisions_from_the_command_line(run) -> None:
+    run("ingest", str(EXAMPLE), "--feed-id", "wire")
+    done = run("override", "set", D, "none", "--reason", "misread", "--effective-at",
+               "2025-05-01").stdout
+    assert "StageOverridden" in done and "stage: none" in done
+    position = done.split("position ")[1].split(";")[0]
+    assert json.loads(run("status", D, "--json").stdout)["stage"] is None
+    done = run("override", "withdraw", D, position, "--reason", "it was right").stdout
+    assert "OverrideWithdrawn" in done and "stage: court-approved" in done
+    assert "already withdrawn" in run("override", "withdraw", D, position, "--reason", "again",
+                                      expect=2).stderr
+    refused = run("override", "reject", D, "no-such-observation", "--reason", "x", expect=2)
+    assert "no evidence" in refused.stderr
+
+
 def test_status_takes_the_times_the_api_takes(run) -> None:
     for given in ("2024-06-01T00:00", "2024-05-30T14:00+03:00", "2024-06-01 00:00:00", "20240601"):
         assert json.loads(run("status", D, "--as-of", given, "--json").stdout)["stage"] is None

@@ -166,7 +166,8 @@ class PollOut(BaseModel):
 
 
 class SetStage(BaseModel):
-    """An analyst sets the stage (null: no stage), effective at a time, with a reason."""
+    """An analyst sets the stage, effective at a time, with a reason. `null` sets no stage
+    at all; to hand the designation back to its evidence, withdraw the override instead."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -183,6 +184,16 @@ class RejectEvidence(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     observation_id: str = Field(min_length=1, max_length=100)
+    reason: str = Field(min_length=1, max_length=2000)
+    analyst: str | None = Field(default=None, max_length=200)
+
+
+class WithdrawOverride(BaseModel):
+    """An analyst withdraws an earlier override: the stage is again what the evidence says."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    withdraw: int = Field(gt=0, description="the log position of the override to withdraw")
     reason: str = Field(min_length=1, max_length=2000)
     analyst: str | None = Field(default=None, max_length=200)
 

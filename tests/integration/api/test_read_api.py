@@ -115,7 +115,35 @@ def test_rejecting_evidence_moves_the_status_back(client: TestClient) -> None:
     assert client.get(f"/status/{D}").json()["stage"] == "considered"
 
 
+def test_withdrawing_an_override_hands_the_designation_back_to_its_evidence(
+        client: TestClient) -> None:
+    url = f"/designations/{D}/overrides"
+    set_ = client.post(url, headers=ADMIN, json={
+        "stage": None, "reason": "mistaken reading", "effective_at": "2025-01-01T00:00:00Z"})
+    assert set_.status_code == 201 and set_.json()["stage"] is None
+    assert client.get(f"/status/{D}").json()["stage"] is None
+    recorded_at = client.get(f"/status/{D}").json()["history"][-1]["recorded_at"]
+    withdrawn = client.post(url, headers=ADMIN, json={"withdraw": set_.json()["position"],
+                                                      "reason": "the reading was right"})
+    assert withdrawn.status_code == 201, withdrawn.text
+    assert withdrawn.json()["type"] == "OverrideWithdrawn"
+    body = client.get(f"/status/{D}").json()
+    assert body["stage"] == "proposed" and body["since"] == "2024-11-01T00:00:00Z"
+    assert all(t["cause"] != "override" for t in body["history"])
+    # What the service knew before the withdrawal still shows the override.
+    before = client.get(f"/status/{D}", params={"known_at": recorded_at}).json()
+    assert before["stage"] is None
+    again = client.post(url, headers=ADMIN, json={"withdraw": set_.json()["position"],
+                                                  "reason": "twice"})
+    assert again.status_code == 422 and "already withdrawn" in again.text
+    page = client.get("/").text
+    assert "the reading was right" in page and "mistaken reading" in page
+
+
 @pytest.mark.parametrize("body", [
+    {"withdraw": 1, "reason": "not an override"},
+    {"withdraw": 0, "reason": "no such position"},
+    {"withdraw": 1, "stage": "proposed", "reason": "two operations at once"},
     {"reason": "no action"},
     {"stage": "listed", "reason": "not a stage"},
     {"stage": "proposed", "observation_id": "a", "reason": "both"},
