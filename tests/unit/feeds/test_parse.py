@@ -94,4 +94,3 @@ def test_canonical_links() -> None:
 def test_never_raises_on_junk(body: bytes) -> None:
     feed = parse(body)
     assert feed.is_feed or feed.error
-
