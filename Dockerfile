@@ -8,15 +8,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies in a layer of their own: it changes only when pyproject.toml does.
+# Dependencies in a layer of their own: it changes only when pyproject.toml does. The image
+# carries the articles extra, so that a mounted feeds.yaml may use fetch_articles.
 COPY pyproject.toml README.md ./
+# hadolint ignore=DL3013
 RUN mkdir tracker && touch tracker/__init__.py \
-    && pip install --no-cache-dir . \
+    && pip install --no-cache-dir '.[articles]' \
     && pip uninstall --yes tracker \
     && rm -rf tracker
 
 COPY alembic.ini feeds.yaml ./
-COPY migrations ./migrations
 COPY tracker ./tracker
 RUN pip install --no-cache-dir --no-deps . \
     && useradd --create-home --uid 10001 tracker \

@@ -80,7 +80,8 @@ class Service:
             self._poller = Poller(self.tracker.engine, self.tracker.log, self.tracker.catalog,
                                   self._client,
                                   feed_limits(self.tracker.settings),
-                                  metrics=self.tracker.metrics)
+                                  metrics=self.tracker.metrics,
+                                  concurrency=self.tracker.settings.poll_concurrency)
         return self._poller
 
     async def start(self, background: bool) -> None:

@@ -9,11 +9,13 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker.bootstrap import Tracker
+from tracker.domain.status import withdrawn_key
 from tracker.errors import UnknownDesignation
 from tracker.projections.status import (
     current_document,
     document_at,
 )
+from tracker.projections.tables import decisions as decisions_table
 from tracker.projections.tables import designation_status, feed_health
 from tracker.store.log import StoredEvent
 from tracker.store.tables import feed_schedule
@@ -102,3 +104,20 @@ def events(tracker: Tracker, after: int, limit: int) -> dict[str, Any]:
     return {"events": [event_json(e) for e in rows],
             "next_after": rows[-1].position if rows else after,
             "head": {"position": head, "hash": head_hash}}
+
+
+def decisions(tracker: Tracker, name: str) -> list[dict[str, Any]]:
+    """The analysts' decisions on a designation, in log order: overrides set, evidence
+    rejected, overrides withdrawn (each with the position of what it withdrew)."""
+    d = decisions_table.c
+    with tracker.engine.connect() as conn:
+        rows = conn.execute(select(decisions_table).where(d.designation == name)
+                            .order_by(d.position)).all()
+    withdrawn = {r.observation_id for r in rows if r.kind == "withdrawal"}
+    return [{"position": r.position, "kind": r.kind, "stage": r.stage, "reason": r.reason,
+             "analyst": r.analyst, "recorded_at": r.recorded_at, "effective_at": r.effective_at,
+             "observation_id": r.observation_id if r.kind == "rejection" else None,
+             "withdraws": int(r.observation_id.partition("@")[2]) if r.kind == "withdrawal"
+             else None,
+             "withdrawn": r.kind == "override" and withdrawn_key(r.position) in withdrawn}
+            for r in rows]

@@ -24,10 +24,11 @@ def run(database_url: str, tmp_path: Path):
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text((ROOT / "tests" / "e2e" / "feeds.yaml.in").read_text()
                      .replace("FEED_URL", "http://127.0.0.1:9/unused.xml"))
-    env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_FEEDS": str(feeds)}
+    base = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_FEEDS": str(feeds)}
 
-    def tracker(*args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([sys.executable, "-m", "tracker.cli", *args], env=env,
+    def tracker(*args: str, expect: int = 0,
+                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([sys.executable, "-m", "tracker.cli", *args], env={**base, **(env or {})},
                               cwd=tmp_path, capture_output=True, text=True, timeout=120)
         assert done.returncode == expect, f"{args}: {done.returncode}\n{done.stdout}{done.stderr}"
         return done
@@ -107,6 +108,75 @@ def test_an_unknown_designation_and_bad_options(run) -> None:
     assert "--head" in run("verify", "--head", "nonsense", expect=2).stderr
     run("export", "--format", "xml", expect=2)
     assert "cannot read" in run("ingest", "/nonexistent/feed.xml", expect=1).stdout
+
+
+def test_configuration_and_feed_text_is_never_read_as_markup(run) -> None:
+    feeds = run.dir / "feeds.yaml"
+    feeds.write_text(feeds.read_text().replace(
+        "title: Taliban on Russia's federal list of terrorist organisations",
+        "title: Taliban [/draft] on [bold]Russia's list"))
+    run("ingest", str(EXAMPLE), "--feed-id", "wire")
+    for command in ("status", "history"):
+        shown = run(command, D).stdout
+        assert "Taliban [/draft] on [bold]Russia's list" in shown
+        assert "Traceback" not in shown
+    feeds.write_text(feeds.read_text().replace("id: wire", "id: Wire Feed"))
+    refused = run("status", D, expect=2).stderr
+    assert "[a-z0-9][a-z0-9._-]" in " ".join(refused.split()).replace(" ", "")
+
+
+def test_the_history_table_reads_at_80_columns_without_repeating_the_title(run) -> None:
+    run("ingest", str(EXAMPLE), "--feed-id", "wire")
+    shown = run("history", D, env={"COLUMNS": "80"}).stdout
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    for line in shown.splitlines():
+        assert line.count("\u201c") <= 1
+
+
+def test_ingest_says_what_it_caused_and_takes_only_feed_ids(run) -> None:
+    out = run("ingest", str(EXAMPLE), "--feed-id", "wire").stdout
+    assert "5 entries, 5 new; " in out and " evidence, 3 transitions" in out
+    refused = run("ingest", str(EXAMPLE), "--feed-id", "Wire Feed!", expect=2).stderr
+    assert "is not a feed id" in refused
+
+
+def test_export_into_a_pipe_that_closes_early_exits_0(run) -> None:
+    run("ingest", str(EXAMPLE), "--feed-id", "wire")
+    done = subprocess.run(["bash", "-o", "pipefail", "-c",
+                           f"{sys.executable} -m tracker.cli export | head -n 1"],
+                          env={**os.environ, "TRACKER_DATABASE_URL": run.url,
+                               "TRACKER_FEEDS": str(run.dir / "feeds.yaml")},
+                          cwd=run.dir, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_the_three_decisions_from_the_command_line(run) -> None:
+    run("ingest", str(EXAMPLE), "--feed-id", "wire")
+    done = run("override", "set", D, "none", "--reason", "misread", "--effective-at",
+               "2025-05-01").stdout
+    assert "StageOverridden" in done and "stage: none" in done
+    position = done.split("position ")[1].split(";")[0]
+    assert json.loads(run("status", D, "--json").stdout)["stage"] is None
+    done = run("override", "withdraw", D, position, "--reason", "it was right").stdout
+    assert "OverrideWithdrawn" in done and "stage: court-approved" in done
+    assert "already withdrawn" in run("override", "withdraw", D, position, "--reason", "again",
+                                      expect=2).stderr
+    refused = run("override", "reject", D, "no-such-observation", "--reason", "x", expect=2)
+    assert "no evidence" in refused.stderr
+
+
+def test_status_takes_the_times_the_api_takes(run) -> None:
+    for given in ("2024-06-01T00:00", "2024-05-30T14:00+03:00", "2024-06-01 00:00:00", "20240601"):
+        assert json.loads(run("status", D, "--as-of", given, "--json").stdout)["stage"] is None
+    def said(*args: str) -> str:  # the error box's text, unwrapped
+        return " ".join(run(*args, expect=2).stderr.replace("│", " ").split())
+
+    refused = said("status", D, "--known-at", "1717200000")
+    assert "ISO 8601" in refused and "Traceback" not in refused
+    assert "out of range" in said("status", D, "--as-of", "0001-01-01")
+    shown = run("status", "--help").stdout
+    assert "%Y" not in shown and "published" in shown and "recorded" in shown
 
 
 def test_eval_scores_per_designation_and_refuses_an_unknown_grouping(tmp_path: Path) -> None:

@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
+from tracker.api.deps import reject_unknown_query
 from tracker.api.guard import BodyGuard, SecurityHeaders
 from tracker.api.routes import admin, log, page, status, webhooks
 from tracker.bootstrap import Tracker
@@ -35,6 +36,7 @@ def create_app(tracker: Tracker, *, background: bool = False) -> FastAPI:
             await service.stop()
 
     app = FastAPI(title="Designation tracker", version="1", lifespan=lifespan,
+                  dependencies=[Depends(reject_unknown_query)],
                   description="Where each tracked terrorist-list designation stands, "
                               "derived from news feeds through an append-only log.")
     app.state.tracker = tracker

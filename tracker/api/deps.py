@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tracker.bootstrap import Tracker
@@ -39,3 +43,25 @@ def require_admin(
 
 TrackerDep = Annotated[Tracker, Depends(get_tracker)]
 Admin = Depends(require_admin)
+
+
+async def reject_unknown_query(request: Request) -> None:
+    """A misspelt parameter (`?asof=`) is a 422, never silently the current status.
+    (Async, so that it runs on the event loop rather than taking a worker thread.)"""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.query_params:
+        return
+    accepted = set(_query_names(route.dependant))
+    unknown = [name for name in request.query_params if name not in accepted]
+    if unknown:
+        takes = ", ".join(sorted(accepted)) or "no query parameters"
+        raise RequestValidationError([
+            {"type": "extra_forbidden", "loc": ("query", name), "input": request.query_params[name],
+             "msg": f"unknown query parameter; this endpoint takes: {takes}"}
+            for name in dict.fromkeys(unknown)])
+
+
+def _query_names(dependant: Dependant) -> Iterator[str]:
+    yield from (p.alias for p in dependant.query_params)
+    for sub in dependant.dependencies:
+        yield from _query_names(sub)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
-from tracker.domain.times import RANGE, in_range
+from tracker.domain.times import RANGE, in_range, parse
 
 
 def in_log_range(value: datetime | None) -> datetime | None:
@@ -18,6 +18,15 @@ def in_log_range(value: datetime | None) -> datetime | None:
 
 
 LogTime = Annotated[AwareDatetime, AfterValidator(in_log_range)]
+
+
+def _query_time(value: Any) -> Any:
+    """A query's time through the one parser the CLI uses too (never a count of seconds)."""
+    return parse(value) if isinstance(value, str) else value
+
+
+# The parser's own errors (not an ISO 8601 time, out of range) read as the 422's message.
+QueryTime = Annotated[datetime, BeforeValidator(_query_time)]
 
 
 class EvidenceOut(BaseModel):
@@ -157,7 +166,8 @@ class PollOut(BaseModel):
 
 
 class SetStage(BaseModel):
-    """An analyst sets the stage (null: no stage), effective at a time, with a reason."""
+    """An analyst sets the stage, effective at a time, with a reason. `null` sets no stage
+    at all; to hand the designation back to its evidence, withdraw the override instead."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -174,6 +184,16 @@ class RejectEvidence(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     observation_id: str = Field(min_length=1, max_length=100)
+    reason: str = Field(min_length=1, max_length=2000)
+    analyst: str | None = Field(default=None, max_length=200)
+
+
+class WithdrawOverride(BaseModel):
+    """An analyst withdraws an earlier override: the stage is again what the evidence says."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    withdraw: int = Field(gt=0, description="the log position of the override to withdraw")
     reason: str = Field(min_length=1, max_length=2000)
     analyst: str | None = Field(default=None, max_length=200)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tracker.classify import classify
@@ -108,7 +109,7 @@ def render(report: dict, console: Console) -> None:
     if "per_designation" in report:
         table = Table("designation", "n", "accuracy", "macro-F1", title="Per designation")
         for name, s in report["per_designation"].items():
-            table.add_row(name, str(s["n"]), f"{s['accuracy']:.3f}", f"{s['macro_f1']:.3f}")
+            table.add_row(escape(name), str(s["n"]), f"{s['accuracy']:.3f}", f"{s['macro_f1']:.3f}")
         console.print(table)
     table = Table("label", "precision", "recall", "F1", "support", title="Classifier scores")
     for label, s in report["per_stage"].items():
@@ -124,6 +125,7 @@ def render(report: dict, console: Console) -> None:
         matrix.add_row(expected, *(str(row.get(got, 0) or "") for got in labels))
     console.print(matrix)
     for error in report["errors"]:
-        console.print(f"[red]{error['id']}[/]: expected {error['expected']}, got {error['got']}"
-                      + (f" \u2014 \u201c{error['quote']}\u201d" if error["quote"] else ""),
+        console.print(f"[red]{escape(str(error['id']))}[/]: "
+                      + escape(f"expected {error['expected']}, got {error['got']}"
+                               + (f" \u2014 \u201c{error['quote']}\u201d" if error["quote"] else "")),
                       highlight=False)

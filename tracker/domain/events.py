@@ -99,12 +99,23 @@ class EvidenceRejected:
     analyst: str | None = None
 
 
+@dataclass(frozen=True)
+class OverrideWithdrawn:
+    """An analyst withdrew an earlier override (by its log position): the designation goes
+    back to what its evidence says, as if that override had never been given."""
+
+    designation: str
+    override_position: int
+    reason: str
+    analyst: str | None = None
+
+
 Event = (
     FeedPolled | EntryObserved | EvidenceRecorded | StatusChanged | StageOverridden
-    | EvidenceRejected
+    | EvidenceRejected | OverrideWithdrawn
 )
 EVENT_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (FeedPolled, EntryObserved, EvidenceRecorded, StatusChanged, StageOverridden,
-                EvidenceRejected)
+                EvidenceRejected, OverrideWithdrawn)
 }

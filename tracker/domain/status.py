@@ -19,7 +19,8 @@ The rules (the README's "Status rules" say the same for users):
 - an unconfirmed reading is dropped by the same weighing, against the readings for a lower
   stage published after it;
 - `reversed` evidence moves it one rung down, and an analyst's override sets any stage: both
-  at once, with no confirmation, and neither is withdrawn by news; `reversed` evidence that
+  at once, with no confirmation, and neither is withdrawn by news (an analyst may withdraw
+  an override: it is then read as if never given, like rejected evidence); `reversed` evidence that
   follows a reversal with no step up between supports that reversal (many articles tell one
   reversal: the designation goes down one rung, not one per article).
 
@@ -240,7 +241,7 @@ class Fold:
         key = key_of(item)
         if self.last is None or key > self.last:
             self.last = key
-        if isinstance(item, Reading) and item.observation_id in self.rejected:
+        if ruled_out(item, self.rejected):
             return
         self._take_item(item, key)
         current = self._current()
@@ -388,7 +389,7 @@ class Fold:
         if self.last is None or key > self.last:
             self.feed(item)
             return None
-        if isinstance(item, Reading) and item.observation_id in self.rejected:
+        if ruled_out(item, self.rejected):
             return None
         at = self._span(key)
         if at < 0:
@@ -415,7 +416,7 @@ class Fold:
 
     def remove(self, item: Item) -> int | None:
         """Take an item back; None when done, else the step to fold again from."""
-        if isinstance(item, Reading) and item.observation_id in self.rejected:
+        if ruled_out(item, self.rejected):
             return None
         key = key_of(item)
         at = self._span(key)
@@ -486,6 +487,18 @@ def fold(designation: Designation, items: Iterable[Item], rejected: Container[st
             break
         run.feed(item)
     return run.result()
+
+
+def withdrawn_key(position: int) -> str:
+    """How a withdrawn override is named among the rejected: beside rejected observations."""
+    return f"override@{position}"
+
+
+def ruled_out(item: Item, rejected: Container[str]) -> bool:
+    """Evidence an analyst rejected, or an override an analyst withdrew."""
+    if isinstance(item, Reading):
+        return item.observation_id in rejected
+    return withdrawn_key(item.position) in rejected
 
 
 def settable(designation: Designation, stage: str | None) -> bool:

@@ -12,6 +12,7 @@ from tracker.domain.designations import Designation
 from tracker.domain.events import (
     EvidenceRecorded,
     EvidenceRejected,
+    OverrideWithdrawn,
     StageOverridden,
     StatusChanged,
 )
@@ -26,6 +27,7 @@ from tracker.domain.status import (
     key_of,
     known,
     settable,
+    withdrawn_key,
 )
 
 Source = Callable[[Key | None], Iterable[Item]]  # a designation's items from a key on
@@ -66,6 +68,10 @@ class DesignationTimeline:
         if isinstance(event, StageOverridden):
             if settable(self.designation, event.stage):  # an older log's stage off the ladder
                 self._add(override_of(event, position, recorded_at))
+        elif isinstance(event, OverrideWithdrawn):
+            # Rare: fold again from the start, with the override ruled out.
+            self.rejected.add(withdrawn_key(event.override_position))
+            self._cut(0)
         elif isinstance(event, EvidenceRejected):
             at = None
             if previous is not None and known(self.designation, previous.stage) \
@@ -190,6 +196,8 @@ def evolve(state: DesignationState, event: object, position: int, recorded_at: s
         status.apply(event, position, recorded_at, None)
     elif isinstance(event, EvidenceRejected):
         status.apply(event, position, recorded_at, state.readings.get(event.observation_id))
+    elif isinstance(event, OverrideWithdrawn):
+        status.apply(event, position, recorded_at, None)
     elif isinstance(event, StatusChanged):
         state.recorded_stage = event.to_stage
     else:

@@ -37,3 +37,22 @@ def clamped(when: datetime) -> datetime:
     if in_range(when):
         return when
     return EARLIEST if aware(when) < EARLIEST else LATEST
+
+
+FORMS = ("ISO 8601: a date (2024-06-01 or 20240601) or a date and time (2024-06-01T12:00, "
+         "2024-06-01 12:00:00, 20240601T1200Z), with or without an offset (+03:00, Z); "
+         "a time without one is UTC")
+
+
+class NotATime(ValueError):
+    """Text that is not an ISO 8601 date or date-time."""
+
+
+def parse(text: str) -> datetime:
+    """The one reading of a time a user types, for the API and the CLI alike: ISO 8601 in its
+    basic and extended forms, never a count of seconds (20240601 is the first of June 2024)."""
+    try:
+        when = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise NotATime(f"{text!r} is not a time; accepted: {FORMS}") from None
+    return checked(aware(when))

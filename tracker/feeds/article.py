@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 import httpx
-import trafilatura
 
+from tracker.config import ARTICLES_EXTRA
 from tracker.feeds.fetch import Fetched, Limits, fetch
 
 
@@ -30,6 +30,10 @@ async def fetch_article(client: httpx.AsyncClient, url: str,
 
 
 def _read(html: str, url: str) -> Page:
+    try:
+        import trafilatura  # only feeds that fetch articles pay for it
+    except ImportError:
+        return Page(None, None, ARTICLES_EXTRA)
     text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False)
     metadata = trafilatura.extract_metadata(html, default_url=url)
     published = None

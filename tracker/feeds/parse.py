@@ -38,7 +38,7 @@ class ParsedEntry:
         """The keys a story is known by, its preferred identity first."""
         keys = []
         if self.link:
-            keys.append("link:" + digest(self.link))
+            keys.append("link:" + digest(canonical_url(self.link)))
         keys.append("guid:" + digest(self.entry_id))
         text = self.content or self.summary
         if self.title or text:
@@ -110,16 +110,18 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None,
 
 
 def _link(base: str, raw: Any) -> tuple[str | None, bool]:
-    """The entry's link made absolute and canonical, or None if it is not a readable http
-    or https URL; and whether a link was dropped for its scheme or form."""
+    """The entry's link made absolute, as the feed gives it (for showing and fetching; its
+    canonical form is only its identity), or None if it is not a readable http or https URL;
+    and whether a link was dropped for its scheme or form."""
     raw = text(raw).strip()
     if not raw:
         return None, False
     try:
-        link = canonical_url(urljoin(base, raw))
+        link = urljoin(base, raw)
+        canonical_url(link)
     except ValueError:  # a bad port or IPv6 address
         return None, True
-    if web_link(link) is None:  # javascript:, data:, vbscript:, ...
+    if web_link(link) is None or web_link(canonical_url(link)) is None:  # javascript:, data:
         return None, True
     return link, False
 
@@ -134,7 +136,9 @@ def _entry(e: Any, base: str, fetched_at: datetime) -> tuple[ParsedEntry, bool, 
     content = max(contents, key=len, default="")
     if content == summary:  # feedparser copies Atom content into an absent summary
         summary = ""
-    entry_id = text(e.get("id")).strip() or link or "text:" + content_fingerprint(title, summary)
+    # Without a guid, the canonical link is the id (as it was before links kept their form).
+    entry_id = (text(e.get("id")).strip() or (canonical_url(link) if link else "")
+                or "text:" + content_fingerprint(title, summary))
     authors = tuple(text(a["name"]) for a in e.get("authors", []) if a.get("name"))
     published, source, bad_date = fetched_at, "fetched", False
     for name in ("published", "updated"):

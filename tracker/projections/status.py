@@ -15,6 +15,7 @@ from tracker.domain.designations import Designation
 from tracker.domain.events import (
     EvidenceRecorded,
     EvidenceRejected,
+    OverrideWithdrawn,
     StageOverridden,
 )
 from tracker.domain.links import web_link
@@ -31,6 +32,7 @@ from tracker.domain.status import (
     micros,
     settable,
     site_of,
+    withdrawn_key,
 )
 from tracker.domain.timeline import DesignationTimeline, Source, override_of
 from tracker.projections.tables import decisions, designation_status, evidence
@@ -101,7 +103,7 @@ class StatusProjection:
 
     name = "status"
     types = frozenset({"EvidenceRecorded", "StageOverridden", "EvidenceRejected",
-                       "StatusChanged"})
+                       "OverrideWithdrawn", "StatusChanged"})
     tables: tuple[Table, ...] = (designation_status, evidence, decisions)
 
     def __init__(self, catalog: Catalog) -> None:
@@ -134,7 +136,7 @@ class StatusProjection:
             if isinstance(event, EvidenceRecorded):
                 evidence_rows.append(evidence_row(stored, event))
                 latest[seen] = reading  # type: ignore[assignment]
-            elif isinstance(event, StageOverridden | EvidenceRejected):
+            elif isinstance(event, StageOverridden | EvidenceRejected | OverrideWithdrawn):
                 decision_rows.append(decision_row(stored, event))
         insert_many(conn, evidence, evidence_rows)
         insert_many(conn, decisions, decision_rows)
@@ -161,13 +163,18 @@ def evidence_row(stored: StoredEvent, e: EvidenceRecorded) -> dict[str, Any]:
             "basis": e.basis, "date_source": e.date_source}
 
 
-def decision_row(stored: StoredEvent, e: StageOverridden | EvidenceRejected) -> dict[str, Any]:
+def decision_row(stored: StoredEvent,
+                 e: StageOverridden | EvidenceRejected | OverrideWithdrawn) -> dict[str, Any]:
     row = {"position": stored.position, "designation": e.designation, "reason": e.reason,
            "analyst": e.analyst, "recorded_at": stored.recorded_at}
     if isinstance(e, StageOverridden):
         return row | {"kind": "override", "stage": e.stage, "observation_id": None,
                       "effective_at": e.effective_at.isoformat(),
                       "effective": micros(e.effective_at)}
+    if isinstance(e, OverrideWithdrawn):  # named as the fold names it among the rejected
+        return row | {"kind": "withdrawal", "stage": None,
+                      "observation_id": withdrawn_key(e.override_position),
+                      "effective_at": None, "effective": None}
     return row | {"kind": "rejection", "stage": None, "observation_id": e.observation_id,
                   "effective_at": None, "effective": None}
 
@@ -243,7 +250,8 @@ def from_tables(conn: Connection, designation: Designation) -> Source:
 def rejections(conn: Connection, designation: Designation,
                known_at: str | None = None) -> set[str]:
     query = select(decisions.c.observation_id).where(
-        decisions.c.designation == designation.id, decisions.c.kind == "rejection")
+        decisions.c.designation == designation.id,
+        decisions.c.kind.in_(("rejection", "withdrawal")))
     if known_at is not None:
         query = query.where(decisions.c.recorded_at <= known_at)
     return {r[0] for r in conn.execute(query)}

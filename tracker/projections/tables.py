@@ -46,7 +46,7 @@ decisions = Table(
     metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("designation", String(100), nullable=False),
-    Column("kind", String(20), nullable=False),  # override | rejection
+    Column("kind", String(20), nullable=False),  # override | rejection | withdrawal (of an override)
     Column("stage", String(50)),
     Column("observation_id", String(100)),
     Column("reason", Text, nullable=False),

@@ -115,9 +115,12 @@ class Outcome:
 class Poller:
     def __init__(self, engine: Engine, log_: EventLog, catalog: Catalog,
                  client: httpx.AsyncClient, limits: Limits = Limits(),
-                 owner: str | None = None, metrics: Metrics | None = None) -> None:
+                 owner: str | None = None, metrics: Metrics | None = None,
+                 concurrency: int = 32) -> None:
         self.engine, self.log, self.catalog, self.client = engine, log_, catalog, client
         self.limits = limits
+        self.concurrency = concurrency  # TRACKER_POLL_CONCURRENCY: feeds polled at once
+        self._gates: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
         self.metrics = metrics or Metrics()
         self._synced = False
         self.owner = owner or instance_name()
@@ -206,7 +209,19 @@ class Poller:
         return [r for r in reports if r is not None]
 
     async def poll(self, feed_id: str, force: bool = False) -> PollReport | None:
-        """Poll one feed if this instance can claim it; None when it is not due or taken."""
+        """Poll one feed if this instance can claim it; None when it is not due or taken.
+        At most `concurrency` polls run at once; the others wait before claiming a lease."""
+        async with self._gate():
+            return await self._poll(feed_id, force)
+
+    def _gate(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()  # one per loop: the CLI and tests start several
+        gate = self._gates.get(loop)
+        if gate is None:
+            self._gates = {loop: (gate := asyncio.Semaphore(self.concurrency))}
+        return gate
+
+    async def _poll(self, feed_id: str, force: bool) -> PollReport | None:
         feed = self.catalog.feeds[feed_id]
         if not self._synced:
             await asyncio.to_thread(self.sync_schedule)

@@ -18,6 +18,9 @@ T = TypeVar("T")
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout and explicit BEGINs."""
     parsed = make_url(url)
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "postgres":  # the scheme Heroku, libpq and many hosts hand out
+        parsed = parsed.set(drivername="postgresql" + (f"+{driver}" if driver else ""))
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")

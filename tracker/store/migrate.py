@@ -8,22 +8,19 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, text
 
-from tracker.errors import TrackerError
 from tracker.store.database import is_postgres
 
 MIGRATE_LOCK = 7_465_326_111
 
 
-def _alembic_ini() -> Path:
-    for root in (Path(__file__).resolve().parents[2], Path.cwd()):
-        if (root / "alembic.ini").is_file() and (root / "migrations").is_dir():
-            return root / "alembic.ini"
-    raise TrackerError("cannot find alembic.ini and migrations/ beside the tracker package "
-                       "or in the current directory")
+# The migrations travel inside the package, so that an installed wheel can create its schema
+# anywhere; alembic.ini at the project's top points here too, for `alembic upgrade head`.
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
 def alembic_config(engine: Engine) -> Config:
-    config = Config(str(_alembic_ini()))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     config.attributes["configure_logger"] = False
     return config

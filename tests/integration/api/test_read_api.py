@@ -115,7 +115,35 @@ def test_rejecting_evidence_moves_the_status_back(client: TestClient) -> None:
     assert client.get(f"/status/{D}").json()["stage"] == "considered"
 
 
+def test_withdrawing_an_override_hands_the_designation_back_to_its_evidence(
+        client: TestClient) -> None:
+    url = f"/designations/{D}/overrides"
+    set_ = client.post(url, headers=ADMIN, json={
+        "stage": None, "reason": "mistaken reading", "effective_at": "2025-01-01T00:00:00Z"})
+    assert set_.status_code == 201 and set_.json()["stage"] is None
+    assert client.get(f"/status/{D}").json()["stage"] is None
+    recorded_at = client.get(f"/status/{D}").json()["history"][-1]["recorded_at"]
+    withdrawn = client.post(url, headers=ADMIN, json={"withdraw": set_.json()["position"],
+                                                      "reason": "the reading was right"})
+    assert withdrawn.status_code == 201, withdrawn.text
+    assert withdrawn.json()["type"] == "OverrideWithdrawn"
+    body = client.get(f"/status/{D}").json()
+    assert body["stage"] == "proposed" and body["since"] == "2024-11-01T00:00:00Z"
+    assert all(t["cause"] != "override" for t in body["history"])
+    # What the service knew before the withdrawal still shows the override.
+    before = client.get(f"/status/{D}", params={"known_at": recorded_at}).json()
+    assert before["stage"] is None
+    again = client.post(url, headers=ADMIN, json={"withdraw": set_.json()["position"],
+                                                  "reason": "twice"})
+    assert again.status_code == 422 and "already withdrawn" in again.text
+    page = client.get("/").text
+    assert "the reading was right" in page and "mistaken reading" in page
+
+
 @pytest.mark.parametrize("body", [
+    {"withdraw": 1, "reason": "not an override"},
+    {"withdraw": 0, "reason": "no such position"},
+    {"withdraw": 1, "stage": "proposed", "reason": "two operations at once"},
     {"reason": "no action"},
     {"stage": "listed", "reason": "not a stage"},
     {"stage": "proposed", "observation_id": "a", "reason": "both"},
@@ -125,3 +153,38 @@ def test_rejecting_evidence_moves_the_status_back(client: TestClient) -> None:
 def test_bad_overrides_are_422(client: TestClient, body: dict) -> None:
     response = client.post(f"/designations/{D}/overrides", headers=ADMIN, json=body)
     assert response.status_code == 422, response.text
+
+
+def test_a_weak_tag_or_a_star_gives_304(client: TestClient) -> None:
+    etag = client.get(f"/status/{D}").headers["etag"]
+    for given in (f"W/{etag}", '"other", W/' + etag, "*"):
+        assert client.get(f"/status/{D}", headers={"If-None-Match": given}).status_code == 304
+    assert client.get(f"/status/{D}", headers={"If-None-Match": 'W/"other"'}).status_code == 200
+
+
+@pytest.mark.parametrize("as_of", ["20240601", "2024-06-01T00:00", "2024-06-01 00:00:00",
+                                   "2024-06-01T03:00+03:00", "20240601T0000Z", "2024-W22-6"])
+def test_as_of_takes_iso_8601_in_basic_and_extended_forms(client: TestClient, as_of: str) -> None:
+    response = client.get(f"/status/{D}", params={"as_of": as_of})
+    assert response.status_code == 200 and response.json()["stage"] == "considered"
+
+
+@pytest.mark.parametrize("params", [{"as_of": "1717200000"}, {"known_at": "1"},
+                                    {"as_of": "yesterday"}, {"as_of": "0001-01-01"}])
+def test_a_count_of_seconds_or_other_text_is_a_422_naming_the_forms(
+        client: TestClient, params: dict) -> None:
+    for path in (f"/status/{D}", f"/status/{D}/history"):
+        response = client.get(path, params=params)
+        assert response.status_code == 422
+        detail = response.json()["detail"][0]
+        assert detail["loc"] == ["query", next(iter(params))]
+        assert "ISO 8601" in detail["msg"] or "out of range" in detail["msg"]
+
+
+@pytest.mark.parametrize("path", [f"/status/{D}", f"/status/{D}/history", "/designations",
+                                  "/feeds", "/events", "/healthz", "/"])
+def test_an_unknown_query_parameter_is_a_422(client: TestClient, path: str) -> None:
+    response = client.get(path, params={"asof": "2024-06-01"})
+    assert response.status_code == 422
+    detail = response.json()["detail"][0]
+    assert detail["loc"] == ["query", "asof"] and "unknown query parameter" in detail["msg"]

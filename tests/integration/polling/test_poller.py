@@ -83,7 +83,7 @@ def test_conditional_get_and_a_304_that_costs_nothing(database_url: str, tmp_pat
     assert seen[1]["If-None-Match"] == '"v1"'
     assert seen[1]["If-Modified-Since"] == "Wed, 01 Jan 2025 00:00:00 GMT"
     observed = [e.decode() for e in tracker.log.read(types=["EntryObserved"])]
-    assert [o.link for o in observed] == [f"https://news.example/{i}" for i in range(3)]
+    assert [o.link for o in observed] == [f"https://news.example/{i}?utm_source=rss" for i in range(3)]
     assert health(tracker, "a")["entries_seen"] == 3
     tracker.close()
 
@@ -200,3 +200,39 @@ def test_a_slow_server_is_cut_off(database_url: str, tmp_path: Path,
     report, = poll(tracker, "a", limits=Limits(connect_timeout=1, read_timeout=1))
     assert report.outcome == "failed" and "timed out" in report.error
     tracker.close()
+
+
+def test_no_more_feeds_are_fetched_at_once_than_the_concurrency_allows(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.feeds.fetch import Failed
+    from tracker.services import polling
+
+    running, most = 0, 0
+
+    async def slow_fetch(*_: object, **__: object) -> Failed:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.05)
+        running -= 1
+        return Failed("unreachable on purpose")
+
+    monkeypatch.setattr(polling, "fetch", slow_fetch)
+    feeds = {f"f{i}": f"https://feed{i}.example/rss" for i in range(6)}
+    tracker = tracker_for(database_url, catalog_file(tmp_path, feeds))
+
+    async def run() -> list:
+        async with make_client() as client:
+            poller = Poller(tracker.engine, tracker.log, tracker.catalog, client,
+                            concurrency=2)
+            poller.sync_schedule()  # every feed is new, so due now
+            return await poller.poll_due()
+
+    reports = asyncio.run(run())
+    tracker.close()
+    assert len(reports) == 6 and most == 2
+
+
+def test_the_setting_reaches_the_poller(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_POLL_CONCURRENCY", "3")
+    assert Settings().poll_concurrency == 3

@@ -61,6 +61,15 @@ def test_a_good_file_loads_with_its_defaults(tmp_path: Path) -> None:
                   "      confidence: 1.5\n"), 7, "less than or equal to 1"),
     (GOOD.replace("    authority: [Russia]\n", "    authority: [Russia]\n    confirm:\n"
                   "      quorum: 3\n"), 7, "Extra inputs are not permitted"),
+    (GOOD.replace("    authority: [Russia]\n", "    authority: [Russia]\n"
+                  "    stages: [considered, proposed, court-aproved]\n"), 6,
+     "unknown stage 'court-aproved' (did you mean 'court-approved'?)"),
+    (GOOD.replace("    authority: [Russia]\n", "    authority: [Russia]\n"
+                  "    stages: [proposed, considered]\n"), 6, "lowest first"),
+    (GOOD.replace("    authority: [Russia]\n", "    authority: [Russia]\n    change: removel\n"), 6,
+     "(did you mean 'removal'?)"),
+    (GOOD.replace("    authority: [Russia]\n", "    authority: [Russia]\n    decided_by: courts\n"),
+     6, "(did you mean 'court'?)"),
 ])
 def test_a_bad_file_is_refused_with_path_line_and_reason(tmp_path: Path, text: str, line: int,
                                                          words: str) -> None:
@@ -112,3 +121,15 @@ def test_a_webhook_timeout_that_bounds_nothing_is_refused(monkeypatch: pytest.Mo
     monkeypatch.setenv("TRACKER_WEBHOOK_TIMEOUT", value)
     with pytest.raises(ValidationError, match="webhook_timeout"):
         Settings()
+
+
+def test_fetch_articles_without_the_extra_is_refused_saying_how_to_install_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker import config
+
+    monkeypatch.setattr(config, "articles_available", lambda: False)
+    path = write(tmp_path, GOOD + "    fetch_articles: true\n")
+    with pytest.raises(ConfigError) as caught:
+        load_catalog(path)
+    assert caught.value.line == 11 and "pip install 'tracker[articles]'" in str(caught.value)
+    load_catalog(write(tmp_path, GOOD))  # feeds that do not ask for it load without it

@@ -33,7 +33,8 @@ def test_atom_with_offsets_relative_links_html_and_fallbacks() -> None:
     assert feed.is_feed and feed.error is None and feed.title == "Wire"
     first, undated = feed.entries
     assert first.title == "Court & ban" and first.content == "The ruling came today."
-    assert first.link == "https://example.org/news/1"
+    assert first.link == "https://example.org/news/1?utm_source=x#top"  # as given, for showing
+    assert canonical_url(first.link) == "https://example.org/news/1"  # its identity
     assert first.published.utcoffset() == timedelta(hours=3)
     assert first.published_source == "updated" and first.authors == ("A. Writer",)
     assert (undated.published, undated.published_source) == (NOW, "fetched")

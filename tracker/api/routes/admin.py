@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 
 from tracker.api.deps import Admin, TrackerDep
 from tracker.api.routes import status
-from tracker.api.schemas import OverrideOut, PollOut, Problem, RejectEvidence, SetStage
-from tracker.domain.events import EvidenceRejected, StageOverridden
-from tracker.errors import UnknownDesignation, UnknownFeed
+from tracker.api.schemas import (
+    OverrideOut,
+    PollOut,
+    Problem,
+    RejectEvidence,
+    SetStage,
+    WithdrawOverride,
+)
+from tracker.errors import UnknownFeed
+from tracker.services import overrides
 
 
 def invalid(field: str, value: str, why: str) -> RequestValidationError:
@@ -39,26 +44,23 @@ async def poll_feed(request: Request, tracker: TrackerDep, feed: str) -> dict:
 @router.post("/designations/{designation}/overrides", response_model=OverrideOut,
              status_code=201, responses={404: {"model": Problem}})
 def override(request: Request, tracker: TrackerDep, designation: str,
-             body: SetStage | RejectEvidence) -> dict:
-    """Set the stage, or reject one piece of evidence, with a reason; recorded in the log."""
-    target = tracker.catalog.designations.get(designation)
-    if target is None:
-        raise UnknownDesignation(designation)
-    event: StageOverridden | EvidenceRejected
-    if isinstance(body, SetStage):
-        if body.stage is not None and body.stage not in target.stages:
-            raise invalid("stage", body.stage, f"not one of {list(target.stages)}")
-        effective = body.effective_at or datetime.now(UTC)
-        event = StageOverridden(designation, body.stage, body.reason, effective, body.analyst)
-    else:
-        if body.observation_id not in tracker.writer.state(designation).readings:
-            raise invalid("observation_id", body.observation_id,
-                          f"no evidence for {designation!r} comes from this observation")
-        event = EvidenceRejected(designation, body.observation_id, body.reason, body.analyst)
-    written = tracker.writer.record(designation, [event])
-    tracker.project()
+             body: SetStage | RejectEvidence | WithdrawOverride) -> dict:
+    """An analyst's decision, recorded in the log: set the stage (`stage`), reject one piece
+    of evidence (`observation_id`), or withdraw an earlier override (`withdraw`: its
+    position), handing the designation back to its evidence. Each needs a reason."""
+    try:
+        if isinstance(body, SetStage):
+            decided = overrides.set_stage(tracker, designation, body.stage, body.reason,
+                                          body.effective_at, body.analyst)
+        elif isinstance(body, RejectEvidence):
+            decided = overrides.reject_evidence(tracker, designation, body.observation_id,
+                                                body.reason, body.analyst)
+        else:
+            decided = overrides.withdraw_override(tracker, designation, body.withdraw,
+                                                  body.reason, body.analyst)
+    except overrides.Refused as exc:
+        field = "withdraw" if exc.field == "override_position" else exc.field
+        raise invalid(field, str(exc.value), exc.why) from None
     status.forget_recent()  # this process answers with the new stage at once
     request.app.state.service.wake()  # a status change goes out to webhooks now
-    first = written[0]
-    return {"designation": designation, "position": first.position, "type": first.type,
-            "stage": tracker.writer.state(designation).timeline().stage}
+    return decided.__dict__

@@ -50,6 +50,7 @@ POLICY = _policy()
 
 @router.get("/", response_class=HTMLResponse)
 def timeline_page(request: Request, tracker: TrackerDep) -> HTMLResponse:
-    documents = [json.loads(views.status_json(tracker, d)) for d in tracker.catalog.designations]
+    documents = [json.loads(views.status_json(tracker, d)) | {"decisions": views.decisions(tracker, d)}
+                 for d in tracker.catalog.designations]
     return templates.TemplateResponse(request, "timeline.html", {"documents": documents},
                                       headers={"Content-Security-Policy": POLICY})

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
-from pydantic import AfterValidator
 from starlette.concurrency import run_in_threadpool
 
 from tracker import views
 from tracker.api.deps import TrackerDep
-from tracker.api.schemas import DesignationOut, HistoryOut, Problem, StatusOut, in_log_range
+from tracker.api.schemas import DesignationOut, HistoryOut, Problem, QueryTime, StatusOut
 from tracker.bootstrap import Tracker
 
 router = APIRouter(tags=["status"])
 
-AsOf = Annotated[datetime | None, Query(
-    description="the status as effective at this time (by publication), ISO 8601"),
-    AfterValidator(in_log_range)]
-KnownAt = Annotated[datetime | None, Query(
-    description="the status as the service had recorded it at this time, ISO 8601"),
-    AfterValidator(in_log_range)]
+AsOf = Annotated[QueryTime | None, Query(
+    description="the status as effective at this time (by publication date of the articles), "
+                "ISO 8601: 2024-06-01, 20240601, 2024-06-01T12:00+03:00; UTC when no offset")]
+KnownAt = Annotated[QueryTime | None, Query(
+    description="the status as the service had recorded it at this time (what it knew then), "
+                "ISO 8601 as for as_of")]
 NOT_FOUND = {404: {"model": Problem, "description": "no such designation"}}
 
 
@@ -45,9 +43,16 @@ async def get_status(tracker: TrackerDep, designation: str, as_of: AsOf = None,
         body = await run_in_threadpool(views.status_json, tracker, designation, as_of, known_at)
         etag = _etag(body)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if if_none_match and etag in (t.strip() for t in if_none_match.split(",")):
+    if if_none_match and matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
+
+
+def matches(if_none_match: str, etag: str) -> bool:
+    """If-None-Match's weak comparison (RFC 9110 13.1.2): `W/"x"`, as a compressing proxy
+    sends back, matches `"x"`; `*` matches any current representation."""
+    tags = [t.strip() for t in if_none_match.split(",")]
+    return "*" in tags or etag in (t.removeprefix("W/") for t in tags)
 
 
 def forget_recent() -> None:
