@@ -170,12 +170,18 @@ class ListConfig(BaseModel):
         needed = {"html": "selector", "csv": "column", "json": "key"}[self.format]
         if getattr(self, needed) in (None, ""):
             raise ValueError(f"a {self.format} list needs '{needed}': where its entries are")
-        if self.format == "html":
+        if self.format == "html" and self.date:
             from tracker.lists.read import check_selector
-            check_selector(self.selector or "")
-            if self.date:
-                check_selector(self.date)
+            check_selector(self.date)
         return self
+
+    @field_validator("selector")
+    @classmethod
+    def _selector(cls, selector: str | None) -> str | None:
+        if selector:
+            from tracker.lists.read import check_selector
+            check_selector(selector)
+        return selector
 
 
 class FeedsFile(BaseModel):

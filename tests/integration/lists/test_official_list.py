@@ -254,6 +254,8 @@ def test_the_list_disputes_the_news_without_moving_the_stage(tracked,
         assert client.get(f"/status/{D}").json()["disputed"]["polls"] == 2
         lists = client.get("/lists").json()
         assert [(x["id"], x["entries"]) for x in lists] == [("fsb-terror", 4)]
+        page = client.get("/").text
+        assert "Disputed:" in page and "still holds" in page
     with tracker.engine.connect() as conn:
         payloads = [json.loads(r.payload) for r in conn.execute(
             select(deliveries).order_by(deliveries.c.position))]
@@ -265,6 +267,10 @@ def test_the_list_disputes_the_news_without_moving_the_stage(tracked,
     poll(tracker)
     body = status(tracker)
     assert body["stage"] == "court-approved" and body["disputed"] is None
+    forget_recent()
+    with TestClient(create_app(tracker)) as client:
+        page = client.get("/").text
+        assert "Disputed:" not in page and "official list</strong> fsb-terror" in page
 
 
 def test_replay_gives_the_same_statuses(tracked) -> None:
