@@ -284,3 +284,16 @@ def test_replay_gives_the_same_statuses(tracked) -> None:
     before = {name: status(tracker, name) for name in (D, L)}
     tracker.runner.rebuild(tracker.projections)
     assert {name: status(tracker, name) for name in (D, L)} == before
+
+
+def test_a_redirect_to_a_private_address_is_refused_as_for_feeds(tracked,
+                                                                 httpserver: HTTPServer) -> None:
+    tracker, served = tracked
+    poll(tracker)
+    httpserver.clear_all_handlers()
+    httpserver.expect_request("/fsb/npd/terror.htm").respond_with_data(
+        "", status=302, headers={"Location": "http://10.0.0.1/terror.htm"})
+    report = poll(tracker, Limits(allow_private=False))
+    assert report.outcome == "failed" and "redirect to" in report.error \
+        and "refused" in report.error
+    assert len(changes(tracker)) == 1 and views.lists(tracker)[0]["consecutive_failures"] == 1
