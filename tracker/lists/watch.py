@@ -19,7 +19,7 @@ from tracker.domain.designations import Designation
 from tracker.domain.events import EvidenceRecorded, FeedPolled, ListChanged, StatusDisputed
 from tracker.domain.status import OFFICIAL, Transition
 from tracker.feeds.fetch import Fetched
-from tracker.lists.read import ListUnreadable, names_subject, read_list
+from tracker.lists.read import ListPage, ListUnreadable, names_subject, read_list
 from tracker.services.designations import DesignationWriter
 from tracker.store.log import EventLog, NewEvent, StoredEvent
 
@@ -53,17 +53,22 @@ def entries_of(events: Iterable[StoredEvent], before: int | None = None) -> set[
     return entries
 
 
-def read_poll(log_: EventLog, config: ListConfig, fetched: Fetched, polled_at: datetime,
-              max_bytes: int, owner: str) -> ListRead:
-    """Read a fetched page against the list as recorded. A cut page, or one where the locator
-    finds nothing, is an error and changes nothing: never "every group left the list"."""
+def read_page(config: ListConfig, fetched: Fetched, max_bytes: int) -> ListPage | ListRead:
+    """A fetched page's entries, or the error it is (pure work, for the parsing thread). A cut
+    page, or one where the locator finds nothing, is an error and changes nothing: never
+    "every group left the list"."""
     if fetched.truncated:
         return ListRead(error=f"body cut at {max_bytes} bytes: a cut list is not read "
                               "(the list is kept as it was)")
     try:
-        page = read_list(config, fetched.body, fetched.content_type)
+        return read_list(config, fetched.body, fetched.content_type)
     except ListUnreadable as exc:
         return ListRead(error=str(exc))
+
+
+def changes_of(log_: EventLog, config: ListConfig, page: ListPage, fetched: Fetched,
+               polled_at: datetime, owner: str) -> ListRead:
+    """A page's entries against the list as the log holds it: a ListChanged when they differ."""
     before = entries_of(log_.read_stream(stream_of(config.id)))
     added = tuple(sorted(page.entries - before))
     removed = tuple(sorted(before - page.entries))

@@ -254,12 +254,17 @@ class Poller:
         if isinstance(feed, ListConfig):
             stream = watch.stream_of(feed.id)
         if isinstance(result, Fetched) and isinstance(feed, ListConfig):
-            listed = await asyncio.get_running_loop().run_in_executor(
-                DATABASE_THREAD, partial(watch.read_poll, self.log, feed, result, polled_at,
-                                         self.limits.max_bytes, self.owner))
+            loop = asyncio.get_running_loop()
+            page = await loop.run_in_executor(PARSE_THREAD, partial(
+                watch.read_page, feed, result, self.limits.max_bytes))
+            listed = page if isinstance(page, watch.ListRead) else await loop.run_in_executor(
+                DATABASE_THREAD, partial(watch.changes_of, self.log, feed, page, result,
+                                         polled_at, self.owner))
             entries, error, observed = len(listed.entries), listed.error, listed.observed
             outcome = "failed" if error else "fetched"
-            validators, moved_to = result.validators, result.moved_to
+            if not error:  # a page not read keeps the old validators: it is fetched again
+                validators = result.validators
+            moved_to = result.moved_to
             url = moved_to or url
         elif isinstance(result, Fetched):
             assert isinstance(feed, FeedConfig)
@@ -305,9 +310,12 @@ class Poller:
         if isinstance(feed, ListConfig):
             new = listed.changes if listed is not None else 0
             if outcome in ("fetched", "not-modified"):  # the list as it stands, read again
-                await asyncio.get_running_loop().run_in_executor(
-                    DATABASE_THREAD, partial(watch.check_disputes, self.log, self.catalog,
-                                             feed, polled_at))
+                try:
+                    await asyncio.get_running_loop().run_in_executor(
+                        DATABASE_THREAD, partial(watch.check_disputes, self.log, self.catalog,
+                                                 feed, polled_at))
+                except Exception:  # the poll is recorded: the next one checks again
+                    log.warning("cannot check %s for disputes", feed.id, exc_info=True)
         self.metrics.polls.labels(feed.id, outcome).inc()
         self.metrics.observations.labels(feed.id).inc(new)
         level = logging.WARNING if error else logging.INFO

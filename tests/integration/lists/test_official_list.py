@@ -6,6 +6,7 @@ like a feed, its changes recorded and read as official evidence."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,7 +61,10 @@ class ListServer:
         server.expect_request("/fsb/npd/terror.htm").respond_with_handler(self.handle)
 
     def handle(self, request: Request) -> Response:
-        return Response(self.page, content_type="text/html")
+        etag = f'"{hashlib.sha256(self.page).hexdigest()[:16]}"'
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=304, headers={"ETag": etag})
+        return Response(self.page, content_type="text/html", headers={"ETag": etag})
 
 
 def catalog(tmp_path: Path, url: str, disputed_after: int = 2, extra: str = "") -> Path:
@@ -200,8 +204,12 @@ def test_a_page_without_entries_is_an_error_not_an_empty_list(tracked, page: byt
     health, = views.lists(tracker)
     assert health["consecutive_failures"] == 1 and "no entries found" in health["last_error"]
     assert health["entries"] == 4
+    # Polled again, the page is fetched again (its validators were not kept): still a failure.
+    assert poll(tracker).outcome == "failed"
+    assert views.lists(tracker)[0]["consecutive_failures"] == 2
     served.page = fsb_page([*OTHERS, TALIBAN])  # back as it was: no change recorded
-    assert poll(tracker).outcome == "fetched" and len(changes(tracker)) == 1
+    assert poll(tracker).outcome in ("fetched", "not-modified") and len(changes(tracker)) == 1
+    assert views.lists(tracker)[0]["consecutive_failures"] == 0
 
 
 def test_a_truncated_page_is_not_read(tracked) -> None:
