@@ -10,6 +10,7 @@ from tracker.config import Catalog, Settings, load_catalog
 from tracker.errors import FollowerStopped
 from tracker.feeds.fetch import Limits
 from tracker.metrics import Metrics
+from tracker.projections.disputes import DisputeProjection
 from tracker.projections.feeds import FeedHealthProjection
 from tracker.projections.runner import Projection, Runner
 from tracker.projections.status import StatusProjection
@@ -71,7 +72,7 @@ def build(settings: Settings | None = None, *, migrate: bool = False) -> Tracker
     return Tracker(
         settings=settings, catalog=catalog, engine=engine, log=log, runner=Runner(engine),
         writer=writer, reader=Reader(engine, log, catalog, writer), outbox=Outbox(log),
-        projections=[StatusProjection(catalog), FeedHealthProjection()], metrics=metrics,
+        projections=[StatusProjection(catalog), FeedHealthProjection(), DisputeProjection()], metrics=metrics,
     )
 
 

@@ -131,14 +131,15 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
 
 @app.command()
-def poll(feed: Annotated[str | None, typer.Option(help="only this feed")] = None) -> None:
-    """Poll every feed (or one) once, now, and exit."""
+def poll(feed: Annotated[str | None, typer.Option(help="only this feed or list")] = None) -> None:
+    """Poll every feed and official list (or one) once, now, and exit."""
     from tracker.bootstrap import feed_limits
     from tracker.feeds.fetch import make_client
     from tracker.services.polling import Poller
 
     with opened() as tracker:
-        if feed is not None and feed not in tracker.catalog.feeds:
+        if feed is not None and feed not in tracker.catalog.feeds \
+                and feed not in tracker.catalog.lists:
             raise UnknownFeed(feed)
 
         async def run() -> list[Any]:
@@ -146,7 +147,7 @@ def poll(feed: Annotated[str | None, typer.Option(help="only this feed")] = None
                 poller = Poller(tracker.engine, tracker.log, tracker.catalog, client,
                                 feed_limits(tracker.settings),
                                 concurrency=tracker.settings.poll_concurrency)
-                ids = [feed] if feed else list(tracker.catalog.feeds)
+                ids = [feed] if feed else [*tracker.catalog.feeds, *tracker.catalog.lists]
                 return await asyncio.gather(*(poller.poll(f, force=True) for f in ids))
 
         reports = [r for r in asyncio.run(run()) if r is not None]

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tracker.domain.designations import DEFAULT_STAGES, REVERSED, Confirm, Designation
@@ -140,11 +147,60 @@ class FeedConfig(BaseModel):
         return url
 
 
+class ListConfig(BaseModel):
+    """An authority's own published list (tracker/lists): polled like a feed, read by a
+    selector, its entries matched to the designations it names."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=_ID)
+    url: str
+    interval: float = 21600.0
+    designations: list[str] = Field(min_length=1)
+    format: Literal["html", "csv", "json"] = "html"
+    selector: str | None = None  # html: a CSS selector, one element per entry
+    column: str | int | None = None  # csv: the column's header or 0-based index
+    key: str | None = None  # json: dotted keys to the entries, `*` for every item of a list
+    date: str | None = None  # html: a CSS selector, json: a key, for the list's effective date
+    disputed_after: int = Field(default=3, ge=1, le=1000)
+
+    @field_validator("interval", mode="before")
+    @classmethod
+    def _interval(cls, value: Any) -> float:
+        return parse_duration(value)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, url: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise ValueError(f"{url!r} is not an http or https URL")
+        return url
+
+    @model_validator(mode="after")
+    def _locator(self) -> ListConfig:
+        needed = {"html": "selector", "csv": "column", "json": "key"}[self.format]
+        if getattr(self, needed) in (None, ""):
+            raise ValueError(f"a {self.format} list needs '{needed}': where its entries are")
+        if self.format == "html" and self.date:
+            from tracker.lists.read import check_selector
+            check_selector(self.date)
+        return self
+
+    @field_validator("selector")
+    @classmethod
+    def _selector(cls, selector: str | None) -> str | None:
+        if selector:
+            from tracker.lists.read import check_selector
+            check_selector(selector)
+        return selector
+
+
 class FeedsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     designations: dict[str, DesignationConfig] = Field(min_length=1)
     feeds: list[FeedConfig] = Field(default_factory=list)
+    lists: list[ListConfig] = Field(default_factory=list)
 
     @field_validator("designations")
     @classmethod
@@ -169,9 +225,11 @@ def did_you_mean(given: Any, choices: Sequence[str]) -> str:
 class Catalog:
     """The designations and feeds a running service tracks."""
 
-    def __init__(self, designations: Sequence[Designation], feeds: Sequence[FeedConfig]):
+    def __init__(self, designations: Sequence[Designation], feeds: Sequence[FeedConfig],
+                 lists: Sequence[ListConfig] = ()):
         self.designations = {d.id: d for d in designations}
         self.feeds = {f.id: f for f in feeds}
+        self.lists = {x.id: x for x in lists}
 
     def designations_for(self, feed_id: str) -> list[Designation]:
         feed = self.feeds.get(feed_id)
@@ -215,7 +273,7 @@ def load_catalog(path: Path) -> Catalog:
                     d.change, d.decided_by, Confirm(**d.confirm.model_dump()))
         for key, d in parsed.designations.items()
     ]
-    return Catalog(designations, parsed.feeds)
+    return Catalog(designations, parsed.feeds, parsed.lists)
 
 
 def _reference_fault(parsed: FeedsFile) -> tuple[tuple[Any, ...], str] | None:
@@ -231,6 +289,14 @@ def _reference_fault(parsed: FeedsFile) -> tuple[tuple[Any, ...], str] | None:
             if name not in parsed.designations:
                 return (("feeds", i, "designations", j),
                         f"feed {feed.id!r} names unknown designation {name!r}")
+    for i, listed in enumerate(parsed.lists):  # one schedule for both: ids unique across them
+        if listed.id in seen:
+            return ("lists", i, "id"), f"list id {listed.id!r} is used twice (feeds included)"
+        seen.add(listed.id)
+        for j, name in enumerate(listed.designations):
+            if name not in parsed.designations:
+                return (("lists", i, "designations", j),
+                        f"list {listed.id!r} names unknown designation {name!r}")
     return None
 
 

@@ -18,7 +18,7 @@ TICK_SECONDS = 5
 def build_scheduler(catalog: Catalog, poll: Callable[[str], Awaitable[object]],
                     poll_due: Callable[[], Awaitable[object]]) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
-    for feed in catalog.feeds.values():
+    for feed in [*catalog.feeds.values(), *catalog.lists.values()]:  # lists poll like feeds
         scheduler.add_job(poll, "interval", args=[feed.id], seconds=feed.interval,
                           id=f"poll:{feed.id}", max_instances=1, coalesce=True,
                           misfire_grace_time=int(feed.interval))

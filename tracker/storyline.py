@@ -47,6 +47,7 @@ from tracker.config import Settings
 from tracker.domain.designations import REVERSED, Designation
 from tracker.domain.events import StatusChanged
 from tracker.domain.status import Reading, site_of
+from tracker.domain.status import strong as is_strong
 from tracker.feeds.fetch import make_client
 from tracker.services.polling import Poller
 
@@ -185,7 +186,7 @@ def backed(designation: Designation, readings: list[Reading], stage: str | None)
     rank, confirm = designation.rank(stage), designation.confirm
     agreeing = [r for r in readings if r.stage in designation.stages
                 and designation.rank(r.stage) >= rank]
-    strong = any(r.basis == "body" and r.confidence >= confirm.confidence for r in agreeing)
+    strong = any(is_strong(r, confirm.confidence) for r in agreeing)
     return strong or len({site_of(r) for r in agreeing}) >= confirm.sources
 
 

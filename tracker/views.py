@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from tracker.bootstrap import Tracker
 from tracker.domain.status import withdrawn_key
+from tracker.domain.status import OFFICIAL
 from tracker.errors import UnknownDesignation
+from tracker.lists.watch import entries_of
+from tracker.lists.watch import stream_of as list_stream
 from tracker.projections.status import (
     current_document,
     document_at,
 )
 from tracker.projections.tables import decisions as decisions_table
 from tracker.projections.tables import designation_status, feed_health
+from tracker.projections.tables import designation_status, disputes, feed_health
 from tracker.store.log import StoredEvent
 from tracker.store.tables import feed_schedule
 
@@ -37,11 +42,40 @@ def status_json(tracker: Tracker, name: str, as_of: datetime | None = None,
     if designation is None:
         raise UnknownDesignation(name)
     if as_of is None and known_at is None:
-        return current_document(tracker.engine, designation)[0]
-    with tracker.engine.connect() as conn:
-        document = document_at(conn, designation, log_time(known_at) if known_at else None,
-                               utc(as_of) if as_of else None)
+        body = current_document(tracker.engine, designation)[0]
+        with tracker.engine.connect() as conn:
+            raised = disputes_of(conn, name)
+        if not raised:  # the projected document as it is, with no dispute
+            return body[:-1] + ', "disputed": null}' if body.endswith("}") else body
+        document = json.loads(body)
+    else:
+        with tracker.engine.connect() as conn:
+            known = log_time(known_at) if known_at else None
+            document = document_at(conn, designation, known, utc(as_of) if as_of else None)
+            raised = disputes_of(conn, name, known)
+    document["disputed"] = disputed(document, raised)
     return json.dumps(document)
+
+
+def disputes_of(conn: Connection, name: str, known_at: str | None = None) -> list[Any]:
+    query = select(disputes).where(disputes.c.designation == name)
+    if known_at is not None:
+        query = query.where(disputes.c.recorded_at <= known_at)
+    return list(conn.execute(query.order_by(disputes.c.position)))
+
+
+def disputed(document: dict[str, Any], raised: list[Any]) -> dict[str, Any] | None:
+    """The dispute an official list raised against the current step, while it stands and no
+    official entry has since confirmed it; else None."""
+    current = next((t for t in reversed(document["history"]) if t["withdrawn"] is None), None)
+    if current is None or any(r["basis"] == OFFICIAL for r in document["evidence"]):
+        return None
+    for row in reversed(raised):
+        if row.step_position == current["position"]:
+            return {"designation": row.designation, "list": row.list_id, "stage": row.stage,
+                    "step_position": row.step_position, "polls": row.polls,
+                    "entry": row.entry, "since": row.at, "position": row.position}
+    return None
 
 
 def history(tracker: Tracker, name: str, as_of: datetime | None = None,
@@ -62,12 +96,23 @@ def designations(tracker: Tracker) -> list[dict[str, Any]]:
     return out
 
 
-def feeds(tracker: Tracker) -> list[dict[str, Any]]:
+def lists(tracker: Tracker) -> list[dict[str, Any]]:
+    """Each official list's health, as for feeds, with its entries as the log holds them."""
+    out = []
+    for health in feeds(tracker, tracker.catalog.lists.values()):
+        config = tracker.catalog.lists[health["id"]]
+        entries = entries_of(tracker.log.read_stream(list_stream(config.id)))
+        out.append({**health, "format": config.format,
+                    "disputed_after": config.disputed_after, "entries": len(entries)})
+    return out
+
+
+def feeds(tracker: Tracker, sources: Iterable[Any] | None = None) -> list[dict[str, Any]]:
     with tracker.engine.connect() as conn:
         health = {r.feed: r for r in conn.execute(select(feed_health))}
         schedule = {r.feed: r for r in conn.execute(select(feed_schedule))}
     out = []
-    for feed in tracker.catalog.feeds.values():
+    for feed in tracker.catalog.feeds.values() if sources is None else sources:
         h, s = health.get(feed.id), schedule.get(feed.id)
         next_poll = None
         if s is not None and not s.gone:

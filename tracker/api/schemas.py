@@ -70,6 +70,18 @@ class TransitionOut(BaseModel):
         description="null for a step that stands; else when later news withdrew it, and how")
 
 
+class DisputeOut(BaseModel):
+    designation: str
+    list: str = Field(description="the official list's id")
+    stage: str = Field(description="the step the news took and the list contradicts")
+    step_position: int
+    polls: int = Field(description="successful polls of the list since the step, when raised")
+    entry: str | None = Field(description="the entry still on the list (a removal); null "
+                                          "when a listing's subject is missing from it")
+    since: str
+    position: int
+
+
 class StatusOut(BaseModel):
     designation: str
     title: str
@@ -83,6 +95,9 @@ class StatusOut(BaseModel):
     unconfirmed: list[EvidenceOut] = Field(
         description="readings for a higher stage that do not yet confirm a step")
     history: list[TransitionOut]
+    disputed: DisputeOut | None = Field(
+        default=None, description="an official list that keeps contradicting the current "
+                                  "step, taken on news alone; null when none does")
 
 
 class HistoryOut(BaseModel):
@@ -115,6 +130,12 @@ class FeedOut(BaseModel):
     next_poll: str | None
     entries_seen: int
     gone: bool
+
+
+class ListOut(FeedOut):
+    format: str
+    disputed_after: int
+    entries: int = Field(description="entries on the list as last read")
 
 
 class EventOut(BaseModel):

@@ -57,7 +57,8 @@ class EvidenceRecorded:
     url: str | None
     title: str
     published_at: datetime
-    basis: str = "body"  # since version 2: the reading's deciding sentence, headline | body
+    basis: str = "body"  # since version 2: the reading's deciding sentence, headline | body,
+    # or "official": an official list's entry (tracker/lists), strong on its own
     date_source: str = "feed"  # since version 2: where published_at came from (see below)
 
 
@@ -110,12 +111,38 @@ class OverrideWithdrawn:
     analyst: str | None = None
 
 
+@dataclass(frozen=True)
+class ListChanged:
+    """An official list's entries changed between two successful polls (the first poll: every
+    entry added). Entries are normalised text; an unchanged list records nothing."""
+
+    list: str
+    url: str
+    polled_at: datetime
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    effective_at: datetime | None = None  # the date the page states, if it states one
+
+
+@dataclass(frozen=True)
+class StatusDisputed:
+    """An official list has contradicted a news-derived binding step for `polls` polls."""
+
+    designation: str
+    list: str
+    stage: str  # the step the news took and the list contradicts
+    step_position: int  # that step's position (its transition's)
+    polls: int
+    entry: str | None  # the entry still on the list (a removal), None when it is missing
+    at: datetime
+
+
 Event = (
     FeedPolled | EntryObserved | EvidenceRecorded | StatusChanged | StageOverridden
-    | EvidenceRejected | OverrideWithdrawn
+    | EvidenceRejected | OverrideWithdrawn | ListChanged | StatusDisputed
 )
 EVENT_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (FeedPolled, EntryObserved, EvidenceRecorded, StatusChanged, StageOverridden,
-                EvidenceRejected, OverrideWithdrawn)
+                EvidenceRejected, OverrideWithdrawn, ListChanged, StatusDisputed)
 }

@@ -3,7 +3,8 @@
 Items are read in effective (publication) order, so history does not depend on arrival order.
 The rules (the README's "Status rules" say the same for users):
 
-- a reading is *strong* when its deciding sentence is in the article's body (not the headline)
+- a reading is *strong* when it is an official list's entry (basis `official`), or when its
+  deciding sentence is in the article's body (not the headline)
   and its confidence is at least the designation's `confirm.confidence`;
 - a reading for a higher stage waits, *unconfirmed*, until the readings that agree with a step
   (its stage or higher) include a strong one or come from `confirm.sources` independent sites
@@ -42,6 +43,7 @@ from typing import NamedTuple
 
 from tracker.domain.designations import REVERSED, Designation
 
+OFFICIAL = "official"  # a reading's basis when it is an official list's entry
 SHOWN = 25  # supporting readings kept per transition, earliest first; the rest are counted
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -135,6 +137,15 @@ def site_of(reading: Reading) -> str:
     return reading.feed
 
 
+def strong(reading: Reading, confidence: float) -> bool:
+    """Whether a reading confirms a step on its own: an official list's entry, or a body
+    sentence read with at least `confidence` (an older log's confidence may be anything)."""
+    if reading.basis == OFFICIAL:
+        return True
+    return reading.basis == "body" and isinstance(reading.confidence, int | float) \
+        and reading.confidence >= confidence
+
+
 def since_of(readings: Iterable[Reading]) -> datetime:
     """The earliest publication among readings; a feed's own date wins over an inferred one."""
     readings = list(readings)
@@ -218,8 +229,7 @@ class Fold:
         return self.designation.rank(stage)
 
     def strong(self, reading: Reading) -> bool:
-        return reading.basis == "body" and isinstance(reading.confidence, int | float) \
-            and reading.confidence >= self.confirm.confidence  # (an older log's may be anything)
+        return strong(reading, self.confirm.confidence)
 
     def _current(self) -> Step | None:
         for step in reversed(self.steps):

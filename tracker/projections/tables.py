@@ -73,3 +73,19 @@ feed_health = Table(
     Column("gone", Boolean, nullable=False, default=False),
     Column("position", BigInteger, nullable=False),
 )
+
+# Official lists' disputes: a list that kept contradicting a binding step the news took.
+disputes = Table(
+    "disputes",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("designation", String(100), nullable=False),
+    Column("list_id", String(100), nullable=False),
+    Column("stage", String(50), nullable=False),
+    Column("step_position", BigInteger, nullable=False),
+    Column("polls", Integer, nullable=False),
+    Column("entry", Text),
+    Column("at", String(40), nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+    Index("ix_disputes_designation_position", "designation", "position"),
+)

@@ -25,7 +25,7 @@ from functools import partial
 import httpx
 from sqlalchemy import Engine, bindparam, select, update
 
-from tracker.config import Catalog, FeedConfig
+from tracker.config import Catalog, FeedConfig, ListConfig
 from tracker.domain.events import EntryObserved, FeedPolled
 from tracker.feeds.article import fetch_article
 from tracker.feeds.backoff import next_delay
@@ -41,6 +41,7 @@ from tracker.feeds.fetch import (
     fetch,
 )
 from tracker.feeds.parse import ParsedEntry, ParsedFeed, parse_feed
+from tracker.lists import watch
 from tracker.metrics import Metrics
 from tracker.outbound import redacted
 from tracker.projections.upsert import insert_new
@@ -110,6 +111,11 @@ class Outcome:
     observed: list[NewEvent]
     polled: Callable[[int], NewEvent]  # the FeedPolled event, given how many entries were new
     schedule: dict[str, object]
+    stream: str = ""  # where its events go: the feed's stream, or an official list's
+
+    def __post_init__(self) -> None:
+        if not self.stream:
+            object.__setattr__(self, "stream", f"feed-{self.feed}")
 
 
 class Poller:
@@ -128,6 +134,8 @@ class Poller:
             self._claim_many, DATABASE_THREAD)
         self._records: Batcher[Outcome, int] = Batcher(self._record_many, DATABASE_THREAD)
         self._unreleased: set[str] = set()  # leases left held when the database was away
+        # Official lists (tracker/lists) share the feeds' schedule, fetch, backoff and leases.
+        self.sources: dict[str, FeedConfig | ListConfig] = {**catalog.feeds, **catalog.lists}
 
     # -- the schedule -------------------------------------------------------------------
     def sync_schedule(self) -> None:
@@ -138,7 +146,7 @@ class Poller:
         with writing(self.engine) as conn:
             known = {r.feed for r in conn.execute(select(feed_schedule.c.feed))}
             rows = [{"feed": f.id, "url": f.url, "next_poll_at": 0.0, "consecutive_failures": 0,
-                     "gone": False} for f in self.catalog.feeds.values() if f.id not in known]
+                     "gone": False} for f in self.sources.values() if f.id not in known]
             if rows:  # another instance may be adding the same rows right now
                 insert_new(conn, feed_schedule, rows)
         self._synced = True
@@ -152,7 +160,7 @@ class Poller:
             rows = conn.execute(select(feed_schedule.c.feed).where(
                 feed_schedule.c.next_poll_at <= now, feed_schedule.c.gone.is_(False),
                 (feed_schedule.c.lease_until.is_(None)) | (feed_schedule.c.lease_until < now)))
-            return [r.feed for r in rows if r.feed in self.catalog.feeds]
+            return [r.feed for r in rows if r.feed in self.sources]
 
     def _claim_many(self, requests: list[tuple[str, bool]]) -> list[dict | None]:
         """Claim the feeds asked for (forced, or due and not gone) in one transaction; each
@@ -183,7 +191,7 @@ class Poller:
         observed = [e for o in outcomes for e in o.observed]
         written = self.log.append(observed).written if observed else []
         new = Counter(s.stream for s in written)
-        counts = [new[f"feed-{o.feed}"] for o in outcomes]
+        counts = [new[o.stream] for o in outcomes]
         self.log.append([o.polled(n) for o, n in zip(outcomes, counts, strict=True)])
         c = feed_schedule.c
         release = update(feed_schedule).where(
@@ -209,8 +217,9 @@ class Poller:
         return [r for r in reports if r is not None]
 
     async def poll(self, feed_id: str, force: bool = False) -> PollReport | None:
-        """Poll one feed if this instance can claim it; None when it is not due or taken.
-        At most `concurrency` polls run at once; the others wait before claiming a lease."""
+        """Poll one feed (or official list) if this instance can claim it; None when it is
+        not due or taken. At most `concurrency` polls run at once; the others wait before
+        claiming a lease."""
         async with self._gate():
             return await self._poll(feed_id, force)
 
@@ -222,7 +231,7 @@ class Poller:
         return gate
 
     async def _poll(self, feed_id: str, force: bool) -> PollReport | None:
-        feed = self.catalog.feeds[feed_id]
+        feed = self.sources[feed_id]
         if not self._synced:
             await asyncio.to_thread(self.sync_schedule)
         row = await self._claims.submit((feed_id, force))
@@ -245,7 +254,7 @@ class Poller:
                 self._unreleased.add(feed_id)
             raise
 
-    async def _record(self, feed: FeedConfig, row: dict, result: FetchResult,
+    async def _record(self, feed: FeedConfig | ListConfig, row: dict, result: FetchResult,
                       polled_at: datetime, duration_ms: int) -> PollReport:
         failures = row["consecutive_failures"]
         entries = 0
@@ -255,7 +264,25 @@ class Poller:
         status: int | None = getattr(result, "status", None)
         validators = Validators(row["etag"], row["last_modified"])
         url, moved_to, gone = row["url"], None, False
-        if isinstance(result, Fetched):
+        listed: watch.ListRead | None = None
+        stream = f"feed-{feed.id}"
+        if isinstance(feed, ListConfig):
+            stream = watch.stream_of(feed.id)
+        if isinstance(result, Fetched) and isinstance(feed, ListConfig):
+            loop = asyncio.get_running_loop()
+            page = await loop.run_in_executor(PARSE_THREAD, partial(
+                watch.read_page, feed, result, self.limits.max_bytes))
+            listed = page if isinstance(page, watch.ListRead) else await loop.run_in_executor(
+                DATABASE_THREAD, partial(watch.changes_of, self.log, feed, page, result,
+                                         polled_at, self.owner))
+            entries, error, observed = len(listed.entries), listed.error, listed.observed
+            outcome = "failed" if error else "fetched"
+            if not error:  # a page not read keeps the old validators: it is fetched again
+                validators = result.validators
+            moved_to = result.moved_to
+            url = moved_to or url
+        elif isinstance(result, Fetched):
+            assert isinstance(feed, FeedConfig)
             try:
                 parsed, observed = await self._read(feed, result, polled_at)
             except Exception as exc:  # a document nothing foresaw: this feed's failure
@@ -284,7 +311,9 @@ class Poller:
         key = f"poll:{feed.id}:{polled_at.isoformat()}:{self.owner}"
 
         def polled(new: int) -> NewEvent:
-            return NewEvent.of(f"feed-{feed.id}", FeedPolled(
+            if listed is not None:  # a list counts its entries added and removed
+                new = listed.changes
+            return NewEvent.of(stream, FeedPolled(
                 feed.id, row["url"], outcome, polled_at, None if gone else next_at, status,
                 error, entries, new, validators.etag, validators.last_modified, moved_to,
                 duration_ms), key)
@@ -292,7 +321,16 @@ class Poller:
         new = await self._records.submit(Outcome(feed.id, observed, polled, {
             "url": url, "etag": validators.etag, "last_modified": validators.last_modified,
             "next_poll_at": next_at.timestamp(), "consecutive_failures": failures,
-            "gone": gone}))
+            "gone": gone}, stream))
+        if isinstance(feed, ListConfig):
+            new = listed.changes if listed is not None else 0
+            if outcome in ("fetched", "not-modified"):  # the list as it stands, read again
+                try:
+                    await asyncio.get_running_loop().run_in_executor(
+                        DATABASE_THREAD, partial(watch.check_disputes, self.log, self.catalog,
+                                                 feed, polled_at))
+                except Exception:  # the poll is recorded: the next one checks again
+                    log.warning("cannot check %s for disputes", feed.id, exc_info=True)
         self.metrics.polls.labels(feed.id, outcome).inc()
         self.metrics.observations.labels(feed.id).inc(new)
         level = logging.WARNING if error else logging.INFO

@@ -1,4 +1,5 @@
-"""The reader: follows the log's observations and records the classifier's evidence."""
+"""The reader: follows the log's observations and records the classifier's evidence, and
+the official evidence of the lists' changes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from tracker.config import Catalog
 from tracker.domain.designations import Article
 from tracker.domain.events import EntryObserved, EvidenceRecorded
 from tracker.errors import FollowerStopped
+from tracker.lists.watch import official_readings
 from tracker.projections.runner import (
     checkpoint_of,
     claim_checkpoint,
@@ -103,13 +105,16 @@ class Reader:
         if self.stopped is not None:
             return start, True
         head, _ = self.log.head()
-        stored = self.log.read_batch(start, self.batch, types=["EntryObserved"])
+        stored = self.log.read_batch(start, self.batch, types=["EntryObserved", "ListChanged"])
         stored = [s for s in stored if s.position <= head]
         by_designation: dict[str, list[EvidenceRecorded]] = defaultdict(list)
         for n, s in enumerate(stored):
             try:
-                found = [e for e in read_observation(s.decode(), self.catalog)
-                         if worth_recording(e, self.writer)]
+                if s.type == "ListChanged":  # an official list's entries came or went
+                    found = official_readings(s, s.decode(), self.catalog, self.log)
+                else:
+                    found = [e for e in read_observation(s.decode(), self.catalog)
+                             if worth_recording(e, self.writer)]
             except Exception as exc:
                 if transient(exc):
                     raise

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from tracker.domain.events import EvidenceRecorded, StatusChanged
+from tracker.domain.events import EvidenceRecorded, StatusChanged, StatusDisputed
 from tracker.domain.status import Reading
 from tracker.domain.timeline import reading_of
 from tracker.projections.status import iso, reading_from_row, reading_json
@@ -25,13 +25,20 @@ from tracker.webhooks.tables import deliveries, subscriptions
 NAME = "webhook_outbox"
 
 
+def dispute_json(e: StatusDisputed, position: int) -> dict[str, Any]:
+    """A dispute as webhooks and the status document give it."""
+    return {"designation": e.designation, "list": e.list, "stage": e.stage,
+            "step_position": e.step_position, "polls": e.polls, "entry": e.entry,
+            "since": iso(e.at), "position": position}
+
+
 def delivery_id(position: int, subscription: str) -> str:
     return f"msg_{position}_{subscription.removeprefix('sub_')}"
 
 
 class Outbox:
     name = NAME
-    types = frozenset({"StatusChanged"})
+    types = frozenset({"StatusChanged", "StatusDisputed"})
     tables: tuple[Table, ...] = ()  # deliveries are never rebuilt: they carry attempts
 
     def __init__(self, log: EventLog) -> None:
@@ -58,9 +65,14 @@ class Outbox:
         if rows:
             insert_new(conn, deliveries, rows)
 
-    def payload(self, conn: Connection, stored: StoredEvent, change: StatusChanged) -> dict[str, Any]:
+    def payload(self, conn: Connection, stored: StoredEvent,
+                change: StatusChanged | StatusDisputed) -> dict[str, Any]:
         """status.changed for a step taken; status.corrected for a step withdrawn by later
-        news (its `since` is when the news against it tipped it, its evidence that news)."""
+        news (its `since` is when the news against it tipped it, its evidence that news);
+        status.disputed when an official list keeps contradicting a step the news took."""
+        if isinstance(change, StatusDisputed):
+            return {"type": "status.disputed", "timestamp": stored.recorded_at,
+                    "data": dispute_json(change, stored.position)}
         kind = "status.corrected" if change.cause == "correction" else "status.changed"
         return {"type": kind, "timestamp": stored.recorded_at,
                 "data": {"designation": change.designation, "from": change.from_stage,

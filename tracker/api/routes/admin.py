@@ -32,8 +32,8 @@ router = APIRouter(dependencies=[Admin], tags=["admin"],
 @router.post("/feeds/{feed}/poll", response_model=PollOut,
              responses={404: {"model": Problem}, 409: {"model": Problem}})
 async def poll_feed(request: Request, tracker: TrackerDep, feed: str) -> dict:
-    """Poll one feed now, whatever its schedule."""
-    if feed not in tracker.catalog.feeds:
+    """Poll one feed (or official list) now, whatever its schedule."""
+    if feed not in tracker.catalog.feeds and feed not in tracker.catalog.lists:
         raise UnknownFeed(feed)
     report = await request.app.state.service.poll_now(feed)
     if report is None:

@@ -9,7 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from tracker import views
 from tracker.api.deps import TrackerDep
-from tracker.api.schemas import EventsPage, FeedOut, Health
+from tracker.api.schemas import EventsPage, FeedOut, Health, ListOut
 
 router = APIRouter()
 MAX_POSITION = 2**63 - 1  # the largest position a BIGINT column holds
@@ -28,6 +28,12 @@ def get_events(tracker: TrackerDep,
 def get_feeds(tracker: TrackerDep) -> list[dict]:
     """Each feed's health: last poll, last success, failures, last error, next poll."""
     return views.feeds(tracker)
+
+
+@router.get("/lists", response_model=list[ListOut], tags=["feeds"])
+def get_lists(tracker: TrackerDep) -> list[dict]:
+    """Each official list's health, as for feeds, and how many entries it holds."""
+    return views.lists(tracker)
 
 
 @router.get("/healthz", response_model=Health, tags=["operations"])

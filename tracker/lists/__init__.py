@@ -1,0 +1,1 @@
+"""Official lists: an authority's own published list, polled like a feed, as evidence."""
