@@ -116,3 +116,12 @@ def test_the_sender_connects_to_the_pinned_address_with_the_hosts_name() -> None
     assert seen == [("http://[2606:2800:220:1::1]/in", "hooks.example", None)]
     refused = asyncio.run(deliver("https://hooks.example/in", rebinding))
     assert not refused.ok and "loopback" in (refused.error or "") and len(seen) == 1
+
+
+def test_a_refused_webhook_url_is_called_one_in_the_message() -> None:
+    with pytest.raises(UnsafeTarget) as scheme:
+        asyncio.run(check_subscription("ftp://hooks.example/in", True))
+    assert str(scheme.value) == "a webhook URL must be http or https, not ftp"
+    with pytest.raises(UnsafeTarget) as host:
+        asyncio.run(resolve("https:///in", False, Resolver()))
+    assert str(host.value) == "the webhook URL names no host"
