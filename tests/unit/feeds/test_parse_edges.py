@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tracker.domain.times import RANGE
 from tracker.feeds.canonical import content_fingerprint
 from tracker.feeds.parse import ParsedEntry, parse_feed
 
@@ -79,7 +80,22 @@ def test_an_out_of_range_time_is_read_as_missing_and_counted() -> None:
     assert (first.published, first.published_source) == (
         datetime(2026, 5, 1, 10, tzinfo=UTC), "updated")
     assert (second.published, second.published_source) == (NOW, "fetched")
-    assert feed.bad_dates == 2 and "2 entry dates out of range" in (feed.error or "")
+    assert feed.bad_dates == 2
+    assert feed.error == f"2 entry dates out of range (times run {RANGE}): read as missing"
+
+
+def test_every_note_is_kept_beside_the_others() -> None:
+    feed = parse(rss("<item><guid>1</guid><title>t</title><link>javascript:x()</link>"
+                     "<pubDate>9999-12-31T23:59:59Z</pubDate></item>"))
+    assert (feed.dropped_links, feed.bad_dates) == (1, 1)
+    assert feed.error == ("1 entry links dropped: only http and https links are kept; "
+                          f"1 entry dates out of range (times run {RANGE}): read as missing")
+
+
+def test_a_feed_without_a_title_has_an_empty_one() -> None:
+    feed = parse(b'<?xml version="1.0"?><rss version="2.0"><channel>'
+                 b"<item><guid>1</guid><title>t</title></item></channel></rss>")
+    assert (feed.is_feed, feed.title, len(feed.entries)) == (True, "", 1)
 
 
 @pytest.mark.parametrize(("body", "content_type", "is_feed", "error"), [
@@ -98,6 +114,8 @@ def test_each_kind_of_unreadable_document_says_what_it_was(
         body: bytes, content_type: str | None, is_feed: bool, error: str | None) -> None:
     feed = parse(body, content_type)
     assert (feed.is_feed, feed.error) == (is_feed, error)
+    if not is_feed:  # refused whole: nothing read
+        assert (feed.title, feed.entries) == ("", ())
 
 
 def test_malformed_xml_names_its_line_and_keeps_what_it_read() -> None:
