@@ -187,3 +187,32 @@ def test_the_original_moves_on_without_its_copy() -> None:
     log(ev("z", "court-approved", 70, "z.example", "headline"))
     log(EvidenceRejected("t", "o01", "misread"))
     assert snapshot(copy) == copied
+
+
+def against(count: int, site: str = "x.example", start: int = 100) -> list[EvidenceRecorded]:
+    """Readings for a lower stage than "proposed", published after it, from one site."""
+    return [ev(f"x{n:02d}", "considered", start + n, site) for n in range(count)]
+
+
+def test_taking_back_a_reading_against_a_step_beyond_the_first_shown() -> None:
+    # One strong reading takes the step (weight 2); readings against it from one site never
+    # outnumber it; one from another site, beyond the first SHOWN against, is taken back.
+    log = Log(ev("p", "proposed", 1), *against(SHOWN + 3), ev("w", "considered", 200, "w.example"))
+    log(EvidenceRejected("t", "w", "misread"))
+    log(ev("x27", None, 127, version="v2"))
+    assert log.state.timeline().stage == "proposed"
+    log(ev("y", "considered", 300, "y.example"))  # x and y: two sites, not more than 2
+    assert log.state.timeline().stage == "proposed"
+    assert summary(log.state.timeline()) == summary(scratch(log.state))
+    log(ev("z", "considered", 301, "z.example"))  # x, y and z: withdrawn
+    timeline = log.state.timeline()
+    (step,) = [t for t in timeline.history if t.withdrawn is not None]
+    assert step.withdrawn.evidence_total == SHOWN + 3 - 1 + 2
+    assert summary(timeline) == summary(scratch(log.state))
+
+
+def test_a_copy_keeps_the_withdrawals() -> None:
+    log = Log(ev("p", "proposed", 1), *(ev(f"x{n}", "considered", 10 + n, f"s{n}.example")
+                                        for n in range(3)))
+    assert any(t.withdrawn is not None for t in log.state.timeline().history)
+    decided_on(log.state, ev("q", "court-approved", 40))
