@@ -66,6 +66,7 @@ def unsafe_address(address: str) -> str | None:
             embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
             if not embedded.is_global:
                 return f"{address} is a NAT64 address of the non-public {embedded}"
+            ip = embedded  # the prefix itself counts as reserved: judge the address it reaches
     for flag in ("is_loopback", "is_link_local", "is_multicast", "is_unspecified",
                  "is_reserved", "is_private"):  # the most telling name first
         if getattr(ip, flag):

@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from tracker.bootstrap import Tracker
-from tracker.domain.status import withdrawn_key
-from tracker.domain.status import OFFICIAL
+from tracker.domain.status import OFFICIAL, withdrawn_key
 from tracker.errors import UnknownDesignation
 from tracker.lists.watch import entries_of
 from tracker.lists.watch import stream_of as list_stream
@@ -20,7 +19,6 @@ from tracker.projections.status import (
     document_at,
 )
 from tracker.projections.tables import decisions as decisions_table
-from tracker.projections.tables import designation_status, feed_health
 from tracker.projections.tables import designation_status, disputes, feed_health
 from tracker.store.log import StoredEvent
 from tracker.store.tables import feed_schedule

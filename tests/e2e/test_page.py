@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 import subprocess
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,6 +36,21 @@ feeds: []
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def png_summary(data: bytes) -> tuple[int, int, int]:
+    """A PNG's width and height from its header, and how many distinct byte values its first
+    rows of pixels hold (a blank page has a handful; text, links and the timeline, many)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    chunks, at = [], 8
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        if kind == b"IDAT":
+            chunks.append(data[at + 8:at + 8 + length])
+        at += 12 + length
+    pixels = zlib.decompress(b"".join(chunks))
+    return width, height, len(set(pixels[:width * 4 * 400]))
 
 
 @pytest.fixture
@@ -88,4 +105,6 @@ def test_what_a_person_sees(page_url: str, tmp_path: Path) -> None:
 
     shot = tmp_path / "phone.png"
     chromium(tmp_path, f"--screenshot={shot}", "--window-size=375,1400", page_url)
-    assert shot.stat().st_size > 10_000
+    width, height, colours = png_summary(shot.read_bytes())
+    assert (width, height) == (375, 1400)  # the phone's width: nothing forced it wider
+    assert colours >= 20, "the page rendered blank, or nearly"

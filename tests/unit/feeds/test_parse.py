@@ -93,4 +93,9 @@ def test_canonical_links() -> None:
 ))
 def test_never_raises_on_junk(body: bytes) -> None:
     feed = parse(body)
-    assert feed.is_feed or feed.error
+    if not feed.is_feed:  # refused whole: a reason, and nothing read
+        assert feed.error and (feed.title, feed.entries) == ("", ())
+    assert feed.error is None or (isinstance(feed.error, str) and feed.error.strip())
+    for entry in feed.entries:  # whatever was read is fit for the log
+        assert entry.entry_id and entry.published.tzinfo is not None
+        assert entry.published_source in ("published", "updated", "fetched")

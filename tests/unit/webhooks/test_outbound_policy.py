@@ -51,9 +51,9 @@ def test_urls_refused_whatever_the_setting(url: str, why: str) -> None:
 
 
 def test_refused_targets_when_subscribed() -> None:
-    for url in ("http://100.100.100.200/latest/meta-data", "http://[2002:7f00:1::1]/",
-                "http://[fec0::1]/"):
-        with pytest.raises(UnsafeTarget, match="refused"):
+    for url, network in (("http://100.100.100.200/latest/meta-data", "100.64.0.0/10"),
+                         ("http://[2002:7f00:1::1]/", "2002::/16"), ("http://[fec0::1]/", "fec0::/10")):
+        with pytest.raises(UnsafeTarget, match=f" is in {network}, not a public address; refused$"):
             asyncio.run(check_subscription(url, allow_private=False))
 
 
