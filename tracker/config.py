@@ -125,14 +125,14 @@ class DesignationConfig(BaseModel):
         return stages
 
 
-class FeedConfig(BaseModel):
+class Source(BaseModel):
+    """What feeds and official lists share: an id, an http(s) URL, an interval."""
+
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=_ID)
     url: str
-    interval: float = 900.0
-    designations: list[str] = Field(default_factory=list)
-    fetch_articles: bool = False
+    interval: float
 
     @field_validator("interval", mode="before")
     @classmethod
@@ -147,14 +147,16 @@ class FeedConfig(BaseModel):
         return url
 
 
-class ListConfig(BaseModel):
+class FeedConfig(Source):
+    interval: float = 900.0
+    designations: list[str] = Field(default_factory=list)
+    fetch_articles: bool = False
+
+
+class ListConfig(Source):
     """An authority's own published list (tracker/lists): polled like a feed, read by a
     selector, its entries matched to the designations it names."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(pattern=_ID)
-    url: str
     interval: float = 21600.0
     designations: list[str] = Field(min_length=1)
     format: Literal["html", "csv", "json"] = "html"
@@ -163,18 +165,6 @@ class ListConfig(BaseModel):
     key: str | None = None  # json: dotted keys to the entries, `*` for every item of a list
     date: str | None = None  # html: a CSS selector, json: a key, for the list's effective date
     disputed_after: int = Field(default=3, ge=1, le=1000)
-
-    @field_validator("interval", mode="before")
-    @classmethod
-    def _interval(cls, value: Any) -> float:
-        return parse_duration(value)
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, url: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", url):
-            raise ValueError(f"{url!r} is not an http or https URL")
-        return url
 
     @model_validator(mode="after")
     def _locator(self) -> ListConfig:
