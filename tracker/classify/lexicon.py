@@ -126,9 +126,6 @@ PARLIAMENT_ACT = words(
     r"legislat\w+|assembly)\b[^.;]{0,60}\b(approved|approves|passed|passes|backed|backs|voted|"
     r"votes|endorsed|adopted|adopts|cleared|clears)\b",
 )
-# Orders, decrees and signatures.
-SIGNED = words(r"\b(signed|signs|decreed|decrees|promulgated)\b")
-
 # A formal act that moves the process on without deciding it.
 FORMAL = words(
     r"\b(filed|files|filing|lodged|lodges|submitted|submits|petitioned|petitions|applied|"
@@ -213,11 +210,8 @@ ABOUT_LIST = words(
     r"terror\w*|extremis\w*|undesirable|banned|ban|bans|outlaw\w*|fto)\b",
 )
 
-# Looking back: a year, or words that place the step in the past story.
+# A year: a step dated before the article's year is history.
 YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-LOOKING_BACK = words(
-    r"\b(previously|formerly|earlier|originally|once|already|since|back in|years ago|at the time)\b",
-)
 
 # Words that refer back to a group named earlier.
 ANAPHOR = words(

@@ -207,8 +207,9 @@ def _read_sentence(sentence: str, lang: Language, named: bool, own_context: bool
     return Hit(stage, round(max(0.05, min(0.99, confidence)), 2), sentence, basis)
 
 
-def _near(pattern: re.Pattern[str], s: str, at: int, before: int = 60, after: int = 0) -> bool:
-    return bool(pattern.search(s, max(0, at - before), min(len(s), at + after)))
+def _near(pattern: re.Pattern[str], s: str, at: int, before: int) -> bool:
+    """Whether `pattern` matches within the `before` characters before `at`."""
+    return bool(pattern.search(s, max(0, at - before), at))
 
 
 def _other_patient(sentence: str, act: re.Match[str], lang: Language) -> bool:
