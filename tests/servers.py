@@ -84,6 +84,16 @@ def start_service(env: dict[str, str], port: int, cwd: Path) -> subprocess.Popen
     raise RuntimeError("tracker serve did not answer /healthz within 60 s")
 
 
+def stop_service(process: subprocess.Popen) -> None:
+    """Ask a `tracker serve` to stop, and kill it (then fail) if it has not within 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+
+
 def wait_for(check, timeout: float = 30, interval: float = 0.2):  # type: ignore[no-untyped-def]
     """Poll `check()` until it returns something truthy; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout

@@ -3,7 +3,6 @@ through polling, classification and projection to status, history, as_of and kno
 
 from __future__ import annotations
 
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.servers import ROOT, free_port, rss, start_service, wait_for
+from tests.servers import ROOT, free_port, rss, start_service, stop_service, wait_for
 
 D = "taliban-designation"
 TALKS = {"guid": "wire-1", "link": "https://news.example/talks",
@@ -45,12 +44,7 @@ def service(tmp_path: Path, httpserver: HTTPServer, request: pytest.FixtureReque
     process = start_service({"TRACKER_DATABASE_URL": database, "TRACKER_FEEDS": str(feeds),
                              "TRACKER_ADMIN_TOKEN": "e2e-token"}, port, tmp_path)
     yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
+    stop_service(process)
 
 
 @pytest.mark.timeout(180)

@@ -6,7 +6,6 @@ receiver, with the default confirmation rules, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from tests.servers import ROOT, WebhookReceiver, free_port, rss, start_service, wait_for
+from tests.servers import ROOT, WebhookReceiver, free_port, rss, start_service, stop_service, wait_for
 
 D = "taliban-designation"
 TOKEN = "misread-token"
@@ -75,12 +74,7 @@ def world(tmp_path: Path, httpserver: HTTPServer, request: pytest.FixtureRequest
     assert answer.status_code == 201, answer.text
     yield base, served, receiver
     receiver.close()
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
+    stop_service(process)
 
 
 def poll(base: str) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from tests.unit.config.refusals import assert_refused
 from tracker.config import Settings, load_catalog, parse_duration
 from tracker.errors import ConfigError
 
@@ -73,12 +74,7 @@ def test_a_good_file_loads_with_its_defaults(tmp_path: Path) -> None:
 ])
 def test_a_bad_file_is_refused_with_path_line_and_reason(tmp_path: Path, text: str, line: int,
                                                          words: str) -> None:
-    path = write(tmp_path, text)
-    with pytest.raises(ConfigError) as caught:
-        load_catalog(path)
-    assert caught.value.line == line, str(caught.value)
-    assert str(caught.value).startswith(f"{path}:{line}: ")
-    assert words in str(caught.value)
+    assert_refused(write(tmp_path, text), line, words)
 
 
 def test_confirm_has_defaults_and_is_set_per_designation(tmp_path: Path) -> None:

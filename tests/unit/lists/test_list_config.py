@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.unit.config.refusals import assert_refused
 from tracker.config import load_catalog
-from tracker.errors import ConfigError
 from tracker.lists.read import names_subject
 
 GOOD = """\
@@ -58,12 +58,7 @@ def test_a_list_loads_with_its_defaults(tmp_path: Path) -> None:
 ])
 def test_a_bad_list_is_refused_with_path_line_and_reason(tmp_path: Path, text: str, line: int,
                                                          words: str) -> None:
-    path = write(tmp_path, text)
-    with pytest.raises(ConfigError) as caught:
-        load_catalog(path)
-    assert caught.value.line == line, str(caught.value)
-    assert str(caught.value).startswith(f"{path}:{line}: ")
-    assert words in str(caught.value)
+    assert_refused(write(tmp_path, text), line, words)
 
 
 def test_the_shipped_file_watches_the_fsb_list_for_the_taliban() -> None:
