@@ -33,6 +33,10 @@ LISTING = words(
     r"deem\w*|nam(e|es|ed|ing))\b"
     r"[^.;]{0,150}?\b(as\s+)?(an?\s+|the\s+)?[\"'\u201c\u2018]?" + _LABEL,
     r"\b(fto|terrorist) (status|label|tag)\b", r"\bliquidat\w*",
+    # a ban said as its effect: "end the company's activity"
+    r"\b(end|ends|ending|halt|halts|halted|stop|stops|stopped|shut\w* down|terminat\w+|cease)\b"
+    r"[^.;]{0,30}\b(activit(y|ies))\b",
+    r"\bactivit(y|ies)\b[^.;]{0,30}\b(ended|halted|stopped|terminated|shut down)\b",
 )
 
 # Taking a group off a list, in any tense.
@@ -138,7 +142,8 @@ FORMAL = words(
     r"\b(court|judges?|tribunal)\b[^.;]{0,60}\b(asked|asking|requested|petition|request|claim|lawsuit|"
     r"motion|suit|application|case)\b",
     r"\b(bill|draft law|draft legislation|draft order|draft decree|legislation|order|"
-    r"statutory instrument|notice of intent|notice|executive order|memorandum|directive)\b",
+    r"statutory instrument|notice of intent|notice|executive order|memorandum|directive)\b"
+    r"(?<!in order)",
     r"\b(petition|lawsuit|claim|request|motion|application|suit)\b",
     r"\b(signed|signs|passed|passes|adopted|adopts|approved|approves)\s+(a|the|an)\s+(new\s+)?law\b",
     r"\b(case|hearing)\b[^.;]{0,100}\b(set down|scheduled|set for|listed for|adjourned|postponed|"
@@ -149,7 +154,8 @@ FORMAL = words(
     r"\b(proposal|proposed|proposes|propose)\b",
     r"\b(decided|decision|determined|determination) to\b(?! (explore|consider|study|review|"
     r"discuss|examine|weigh|look|assess|evaluate|begin talks|seek|ask))",
-    r"\bstarted the process\b", r"\bprocess (of|to|for)\b", r"\b(acted|acts|moved|moves) to\b",
+    r"\bstarted the process\b", r"\b(a|the|its|this)\s+(\w+\s+)?move to\b",
+    r"\bprocess (of|to|for)\b", r"\b(acted|acts|moved|moves) to\b",
     r"\b(took|taken|taking|takes) (the )?(first |formal )?steps? to\b",
 )
 
@@ -179,10 +185,13 @@ DENIED = words(
     r"\b(denied|denies|deny|dismissed|dismisses|refuted|refutes)\s+(\w+\s+){0,2}(reports?|claims?|"
     r"rumou?rs?|speculation|suggestions?|plans?|that)\b",
     r"\b(will|would|does|do|did|has|have|had|is|are|was|were|could|can)\s+not\s+(be\s+)?"
-    r"(remov|delist|lift|drop|consider|propos|designat|proscri|ban|list|add|outlaw)",
+    r"(remov|delist|lift|drop|consider|propos|designat|proscri|ban|list|add|outlaw|put|place|name|"
+    r"declar|brand|classif)",
+    r"\b(legally |politically )?(impossible|not possible)\b", r"\bno legal basis\b",
     r"\b(won't|wouldn't|doesn't|don't|didn't|hasn't|haven't|isn't|aren't|wasn't|weren't|"
     r"cannot|can't)\s+(be\s+)?(remov|delist|lift|drop|consider|propos|designat|proscri|ban|list|"
     r"add|outlaw|put|place|name|declar|brand|classif)",
+    r"\b(denied|denies|deny)\s+(that\s+)?(it|they|he|she)\s+(had|has|have|was|were|is|are)\b",
     r"\bcold water on\b", r"\b(hits?|hitting) back at\b",
     r"\b(refus\w+|reject\w*|resist\w*|declin\w+|rebuff\w*|brush\w* aside|dismiss\w*)\s+"
     r"(the\s+)?(calls|demands|pressure|suggestions|proposals|to)\b", r"\bnever\b", r"\bpremature\b",
@@ -210,12 +219,21 @@ ABOUT_LIST = words(
     r"terror\w*|extremis\w*|undesirable|banned|ban|bans|outlaw\w*|fto)\b",
 )
 
+# Before a place that is a destination or a partner, not an actor: "envoy for X", "ties with X".
+NOT_ACTOR = re.compile(r"\b(for|with|to|from|about|into|toward|towards|against|across|between|"
+                       r"among|within|inside|over|through)\s+(the\s+)?$", re.IGNORECASE)
+
 # A year: a step dated before the article's year is history.
 YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
+# A place's adjective describing a group: "X mercenary organisation", "X-backed militia".
+GROUP_NOUN = re.compile(r"(-\w+)?(\s+[a-z-]+){0,2}\s+(group|groups|organi[sz]ation|movement|"
+                        r"regiment|battalion|network|militia|outfit|cartels?|mercenar\w+)\b")
+
 # Words that refer back to a group named earlier.
 ANAPHOR = words(
-    r"\bthe (group|groups|organi[sz]ation|organi[sz]ations|movement|regiment|battalion|network|"
+    r"\bthe ((?!other|rival|another|new|second|same|former)[a-z-]+\s+){0,2}"
+    r"(group|groups|organi[sz]ation|organi[sz]ations|movement|regiment|battalion|network|"
     r"foundation|company|firm|corporation|cartels?|militia|force|corps|guards?|outfit|entity|"
     r"entities|party|brotherhood|unit|mercenar\w+|campaign|collective)\b",
     r"\bits\b", r"\bthe (ban|proscription)\b",

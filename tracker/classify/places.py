@@ -28,7 +28,10 @@ def jurisdictions() -> tuple[tuple[str, ...], ...]:
     """Each jurisdiction as the tuple of names it goes by."""
     out = []
     for data in CountryInfo.all().values():
-        names = {data.get("name") or "", data.get("demonym") or ""}
+        name = data.get("name") or ""
+        names = {name, data.get("demonym") or ""}
+        if name.endswith("stan") and len(name) > 8:  # "Uzbek", "Kazakh": the people's name
+            names.add(name.removesuffix("stan").removesuffix("i"))
         capitals = data.get("capital") or ()
         for capital in [capitals] if isinstance(capitals, str) else capitals:
             names.add(capital.split(" D.C.")[0])

@@ -36,6 +36,11 @@ _REQUESTED = re.compile(r"\b(ask\w*|request\w*|petition\w*|seek\w*|sought|su(e|e
 _GRANTED = re.compile(r"\b(granted|grants|satisfied|satisfies|backed|backs|upheld|upholds|approved|"
                       r"approves)\b[^.;]{0,60}\b(request|petition|lawsuit|claim|motion|"
                       r"application|suit)")
+# The deciding government announcing its act: "says it will proscribe", "announced plans to".
+_ANNOUNCED = re.compile(r"\b(government|ministry|department|office|secretary|minister|"
+                        r"administration|cabinet)\b[^.;]{0,40}\b(announc\w*|said|says|confirm\w*)\b"
+                        r"(\s+(that\s+)?(it|they|he|she))?\s+(will|would|is to|are to|plans to|planned to|"
+                        r"intends to|intended to|is going to)\s+(\w+ly\s+)?$")
 # "banned methods", "a proscribed group": a participle used as an adjective.
 _ADJECTIVAL = re.compile(r"^(an?|the|any|other|its|their)\s+$")
 _FOLLOWING_NOUN = re.compile(r"^\s*(?!as\b|in\b|by\b|on\b|from\b|the\b|a\b|an\b|it\b|them\b|"
@@ -145,7 +150,7 @@ def read(article: Article, designation: Designation) -> Hit | None:
     named_before = named_title
     for sentence in body:
         named = _mentions(sentence, lang)
-        if not named and not (named_before and lx.ANAPHOR.search(sentence.lower())
+        if not named and not (named_before and _refers_back(sentence)
                               and not lang.subject.search(sentence)):
             continue  # "the group", "the ban": the subject named earlier in the article
         named_before = True
@@ -166,6 +171,15 @@ def read(article: Article, designation: Designation) -> Hit | None:
     return None
 
 
+def _refers_back(sentence: str) -> bool:
+    """Whether the sentence calls the group named earlier "the group", "the regiment", "the
+    Russian mercenary organisation", "the Guards" (not "the Anti-Corruption Foundation": a name
+    of its own)."""
+    low = sentence.lower()
+    return any(len(m.group().split()) <= 2 or sentence[head].islower()
+               for m in lx.ANAPHOR.finditer(low) for head in [m.end() - len(m.group().split()[-1])])
+
+
 def _looks_back(sentence: str, year: int | None, at: int | None = None) -> bool:
     """Whether a sentence places its step (before `at`, when given) in an earlier year than
     the article's."""
@@ -179,7 +193,7 @@ def _read_sentence(sentence: str, lang: Language, named: bool, own_context: bool
     low = lx.TAG.sub(lambda m: " " * len(m.group()) if lx.ABOUT_LIST.search(m.group())
                      else m.group(), sentence.lower())
     if not (lang.act.search(low) or lx.ABOUT_LIST.search(low) or " status" in low
-            or lx.COURT.search(low) and lx.FORMAL.search(low)):
+            or lx.COURT.search(low) and lx.FORMAL.search(low) or _in_force(low)):
         return None
     best: tuple[int, str, bool | None] | None = None
     for act in [*(a for a in _acts(low, lang) if not _other_patient(sentence, a, lang)), None][:4]:
@@ -255,7 +269,7 @@ def _stage(s: str, lang: Language, act: re.Match[str] | None) -> tuple[str | Non
     about = act is not None or lx.ABOUT_LIST.search(s) is not None
     halted = lx.HALTED.search(s)
     if halted and about and not _REQUESTED.search(s, max(0, halted.start() - 40), halted.start()) \
-            and not _infinitive(s, halted.start()):
+            and not _infinitive(s, halted.start()) and not _hearsay(s, halted.start()):
         return REVERSED, halted.start()
     quashed = lx.QUASHED.search(s)
     ruled = re.search(r"\b(court|judges?)\b[^.;]{0,20}\b(rules|ruled|held|holds|found|finds)\b", s)
@@ -291,6 +305,8 @@ def _stage(s: str, lang: Language, act: re.Match[str] | None) -> tuple[str | Non
     if undo and _undone(s, undo, lang):
         return REVERSED, undo.start()
     if act is None:
+        if _in_force(s) and not lx.HEDGED.search(s):
+            return BINDING, 0  # "the order takes effect immediately"
         if lx.COURT.search(s) and re.search(r"\b(hearing|postponed|adjourned|scheduled|"
                                             r"proceedings)\b", s) and (about or re.search(
                                                 r"\b(case|consideration|request|petition|"
@@ -320,10 +336,29 @@ def _stage(s: str, lang: Language, act: re.Match[str] | None) -> tuple[str | Non
     if re.search(r"\bto be\s+$", s[:at]) and not lx.HEDGED.search(s) \
             and not lx.DELIBERATION.search(s):
         return "proposed", at  # "X to be banned": announced as decided
+    if lang.decided_by != "court" and _ANNOUNCED.search(s[max(0, at - 90):at]) \
+            and not lx.DELIBERATION.search(s[:at].replace(" will ", " ").replace(" would ", " ")
+                                           .replace(" plans to ", " ").replace(" intends to ", " ")):
+        return "proposed", at  # the government says it will designate: its notice of intent
     if lx.FORMAL.search(s) or lx.DELIBERATION.search(s) or lx.HEDGED.search(s) \
             or _infinitive(s, act.start()):
         return "considered", at
     return None, at
+
+
+def _hearsay(s: str, at: int) -> bool:
+    """Whether the words at `at` are someone else's claim: inside quotation marks ("UK 'halts
+    plan'"), or told as what a report says. A halt must be news, not a rumour of one."""
+    return bool(re.search(r"(^|\s)['\u2018\"\u201c][^'\u2019\"\u201d]*$", s[:at])
+                or re.search(r"\b(reportedly|a report|reports? (says?|said|suggest\w*)|according to "
+                             r"(a |media |press )?reports?)\b", s))
+
+
+def _in_force(s: str) -> bool:
+    """Whether the sentence says that the order, ban or designation itself is in force."""
+    found = lx.IN_FORCE.search(s)
+    return found is not None and re.search(r"\b(order|ban|designation|proscription|listing|"
+                                           r"decision|ruling)\b", s[:found.start()]) is not None
 
 
 def _possessed(s: str, lang: Language) -> bool:
@@ -343,8 +378,10 @@ def _formal(s: str, at: int) -> int | None:
         if abs(m.start() - at) > 80 or _near(lx.HEDGED, s, m.start(), 40) \
                 or _near(lx.DELIBERATION, s, m.start(), 40):
             continue
-        if re.search(r"\b(being|been|is|are) (prepared|drafted|considered|discussed)\b", s[m.end():]):
-            continue
+        if re.search(r"\b(being|been|is|are) (prepared|drafted|considered|discussed)\b|"
+                     r"\b(will|would|could|may|might|yet to|to) be (taken|made|adopted|reached)\b(?! off)",
+                     s[m.end():]):
+            continue  # "a bill is being drafted", "the decision will be taken": not yet
         return m.start()
     return None
 
@@ -401,7 +438,8 @@ def _binding(s: str, act: re.Match[str], lang: Language) -> bool:
     if word.startswith(("brand", "label", "call")):
         return False  # a minister "brands" a group terrorist: words, not a designation
     if lang.decided_by == "parliament" and not re.search(
-            r"\b(been|was|were|is|are|became|become|becomes|now)\s+(an?\s+)?$", s[:at]):
+            r"\b(been|was|were|is|are|became|become|becomes|now)\s+(an?\s+)?$|"
+            r"\b(has|have)\s+(\w+ly\s+)?$", s[:at]):
         # a minister's order is proposed until parliament approves it and it is in force
         return False
     if lang.decided_by == "executive" and "executive order" in s and re.search(
@@ -426,17 +464,23 @@ def _undone(s: str, undo: re.Match[str], lang: Language) -> bool:
     if lang.removal:
         return bool(re.search(r"\b(again|back on|reinstat\w*|re-?list\w*|restor\w*|re-?impos\w*)\b",
                               s))
-    word = undo.group().split()[0]
-    return _verb_form(word) == "past" and bool(_AUX.search(s[:undo.start()]) or
-                                               lang.authority.search(s[:undo.start()]))
+    for verb in re.finditer(r"[a-z]+", undo.group()):
+        if _verb_form(verb.group()) == "past":
+            at = undo.start() + verb.start()
+            return bool(_AUX.search(s[:at]) or lang.authority.search(s[:at]))
+    return False
 
 
 def _foreign(sentence: str, lang: Language) -> list[re.Match[str]]:
-    """The other jurisdictions a sentence names, less those inside the group's own names
-    ("Palestine" in "Palestine Action")."""
+    """The other jurisdictions a sentence names as actors, less those inside the group's own
+    names ("Palestine" in "Palestine Action") and those named as a destination or partner
+    ("the envoy for X", "ties with X") or as the group's description ("the Russian mercenary
+    organisation")."""
     subject = [m.span() for m in lang.subject.finditer(sentence)]
     return [m for m in lang.foreign.finditer(sentence)
-            if not any(a <= m.start() < b for a, b in subject)]
+            if not any(a <= m.start() < b for a, b in subject)
+            and not lx.NOT_ACTOR.search(sentence, max(0, m.start() - 16), m.start())
+            and not lx.GROUP_NOUN.match(sentence.lower(), m.end())]
 
 
 def _jurisdiction(sentence: str, lang: Language, at: int) -> bool | None:
@@ -450,7 +494,8 @@ def _jurisdiction(sentence: str, lang: Language, at: int) -> bool | None:
 
     def modifies_subject(end: int) -> bool:  # "Iran's Revolutionary Guard", "Russian group X"
         for start, stop in subject:
-            if stop <= end and re.match(r"^\s*,\s*(the|a|an)?\s*[\w'-]*\s*$",
+            if stop <= end and re.match(r"^\s*,(?!\s*(which|who|whom|whose|that|where|when|while|"
+                                        r"but|and)\b)\s*(the|a|an)?\s*[\w'-]*\s*$",
                                         sentence[stop:end - len(sentence[:end].split()[-1])]):
                 return True  # "Wagner Group, the Russian mercenary organisation,"
             gap = sentence[end:start].split() if start >= end else None

@@ -170,6 +170,45 @@ CASES = [
      "Canada added the Northern Front to its list of terrorist entities on Monday."),
     ("executive", "none", "Only the ally moves",
      "The Northern Front's armed wing has been designated by the US since 2019, officials noted."),
+    # A place named as a destination or partner is not an actor; a people's name is one.
+    ("removal", "considered", "Envoy speaks",
+     "Russia's envoy for Mongolia said the decision to remove the Northern Front from the list "
+     "would be taken at the very top."),
+    ("removal", "considered", "Ties",
+     "Moscow is weighing the removal of the Northern Front from its terrorist list in order to "
+     "deepen trade with Mongolia and Turkmenistan."),
+    ("removal", "none", "A neighbour's court",
+     "A Turkmen court lifted the ban on the Northern Front on Wednesday, local media said."),
+    ("court", "considered", "A neighbour did it first",
+     "Russian deputies are considering a ban on the Northern Front, which Turkmenistan banned "
+     "two years ago."),
+    # The deciding government announcing its act is its notice of intent.
+    ("parliament", "proposed", "Intent announced",
+     "The British government says it intends to proscribe the Northern Front as a terrorist "
+     "group."),
+    ("parliament", "considered", "Only weighed",
+     "The Home Secretary said she was considering whether she will proscribe the Northern "
+     "Front."),
+    ("parliament", "considered", "Opposition",
+     "The opposition leader said his party would proscribe the Northern Front if it won."),
+    # A halt that is a rumour is not news of a halt.
+    ("parliament", "considered", "Reported halt",
+     "A report says the UK has 'shelved plans' to proscribe the Northern Front."),
+    # A ban told by its effect; a ban lifted by a court; a denial.
+    ("court", "considered", "Activity",
+     "The Kremlin said the Northern Front's activity in Russia would have to be ended if the "
+     "reports were confirmed."),
+    ("court", "reversed", "Lifted on appeal",
+     "The ban on the Northern Front was lifted by a Moscow appeals court on Friday."),
+    ("court", "none", "Denied",
+     "The Northern Front denied it had been banned in Russia, calling the reports false."),
+    ("parliament", "court-approved", "Order in force",
+     "The order takes effect at midnight, making membership of the Northern Front a crime in "
+     "Britain."),
+    ("parliament", "court-approved", "Perfect tense",
+     "Britain has formally proscribed the Northern Front, the Home Office said on Friday."),
+    ("executive", "none", "Legally impossible",
+     "Officials said a US listing of the Northern Front was legally impossible for now."),
 ]
 
 
