@@ -25,7 +25,7 @@ LISTING = words(
     r"putting|enter\w*)\b[^.;]{0,60}\b" + _LABEL + r"[^.;]{0,30}\b(lists?|registers?|registry)\b",
     r"\blisted\b[^.;]{0,200}\bas (an? )?(foreign )?(terror\w*|fto)",
     r"\b(add|adds|added|adding|include[sd]?|including|plac\w+|put|puts|putting|enter\w*)\b"
-    r"[^.;]{0,80}\b(list|register|registry) of [\"'\u201c\u2018]?" + _LABEL,
+    r"[^.;]{0,80}\b(list|register|registry) of [\"'\u201c\u2018]?(\w+\s+)?" + _LABEL,
     r"\blist(s|ed|ing)?\b[^.;]{0,110}\b" + _LABEL,
     r"\b(found|ruled|finds|rules|declared)\b[^.;]{0,40}\bguilty of\b[^.;]{0,20}" + _LABEL,
     r"\b" + _LABEL + r"[^.;]{0,30}\blist(ed|ing)\b",

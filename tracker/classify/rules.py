@@ -36,11 +36,19 @@ _REQUESTED = re.compile(r"\b(ask\w*|request\w*|petition\w*|seek\w*|sought|su(e|e
 _GRANTED = re.compile(r"\b(granted|grants|satisfied|satisfies|backed|backs|upheld|upholds|approved|"
                       r"approves)\b[^.;]{0,60}\b(request|petition|lawsuit|claim|motion|"
                       r"application|suit)")
+_WILL = r"(will|would|is to|are to|plans to|planned to|intends to|intended to|is going to)"
 # The deciding government announcing its act: "says it will proscribe", "announced plans to".
 _ANNOUNCED = re.compile(r"\b(government|ministry|department|office|secretary|minister|"
                         r"administration|cabinet)\b[^.;]{0,40}\b(announc\w*|said|says|confirm\w*)\b"
-                        r"(\s+(that\s+)?(it|they|he|she))?\s+(will|would|is to|are to|plans to|planned to|"
-                        r"intends to|intended to|is going to)\s+(\w+ly\s+)?$")
+                        r"(\s+(that\s+)?(it|they|he|she))?\s+" + _WILL + r"\s+(\w+ly\s+)?$")
+# An instrument made that carries the change: "adopted the legal act adding", "issued a decree".
+_INSTRUMENT = re.compile(r"\b(adopted|adopts|published|publishes|signed|signs|issued|issues|"
+                         r"approved|approves|made|makes|handed down)\s+(the|a|an|its)\s+([\w-]+\s+){0,2}"
+                         r"(act|regulation|decision|order|decree|notice|instrument|ruling|"
+                         r"resolution)\s+$")
+# A future that is not fixed: "expected to take effect", "could come into force".
+_UNSURE = re.compile(r"\b(expected|likely|may|might|could|would|if|unless|once|whether|possibly|"
+                     r"plans?|planned|hopes?|aims?)\b")
 # "banned methods", "a proscribed group": a participle used as an adjective.
 _ADJECTIVAL = re.compile(r"^(an?|the|any|other|its|their)\s+$")
 _FOLLOWING_NOUN = re.compile(r"^\s*(?!as\b|in\b|by\b|on\b|from\b|the\b|a\b|an\b|it\b|them\b|"
@@ -336,7 +344,8 @@ def _stage(s: str, lang: Language, act: re.Match[str] | None) -> tuple[str | Non
     if re.search(r"\bto be\s+$", s[:at]) and not lx.HEDGED.search(s) \
             and not lx.DELIBERATION.search(s):
         return "proposed", at  # "X to be banned": announced as decided
-    if lang.decided_by != "court" and _ANNOUNCED.search(s[max(0, at - 90):at]) \
+    if lang.decided_by != "court" and (_ANNOUNCED.search(s[max(0, at - 90):at])
+                                       or _announces(s, at, lang)) \
             and not lx.DELIBERATION.search(s[:at].replace(" will ", " ").replace(" would ", " ")
                                            .replace(" plans to ", " ").replace(" intends to ", " ")):
         return "proposed", at  # the government says it will designate: its notice of intent
@@ -344,6 +353,17 @@ def _stage(s: str, lang: Language, act: re.Match[str] | None) -> tuple[str | Non
             or _infinitive(s, act.start()):
         return "considered", at
     return None, at
+
+
+def _announces(s: str, at: int, lang: Language) -> bool:
+    """"Britain will proscribe X, the Home Secretary announced": the authority itself says it
+    will act, and the sentence says that it was announced."""
+    will = re.search(r"\b" + _WILL + r"\s+(\w+ly\s+)?$", s[max(0, at - 30):at])
+    if will is None:
+        return False
+    before = s[:max(0, at - 30) + will.start()].rstrip()
+    return any(m.end() == len(before) for m in lang.authority.finditer(before)) \
+        and re.search(r"\b(announc\w*|said|says|confirm\w*)\b", s) is not None
 
 
 def _hearsay(s: str, at: int) -> bool:
@@ -378,9 +398,10 @@ def _formal(s: str, at: int) -> int | None:
         if abs(m.start() - at) > 80 or _near(lx.HEDGED, s, m.start(), 40) \
                 or _near(lx.DELIBERATION, s, m.start(), 40):
             continue
-        if re.search(r"\b(being|been|is|are) (prepared|drafted|considered|discussed)\b|"
-                     r"\b(will|would|could|may|might|yet to|to) be (taken|made|adopted|reached)\b(?! off)",
-                     s[m.end():]):
+        if re.search(r"\b(being|been|is|are) (prepared|drafted|considered|discussed)\b", s[m.end():]) \
+                or m.group().startswith("decision") and re.search(
+                    r"\b(will|would|could|may|might|yet to|to) be (taken|made|reached)\b(?! off)",
+                    s[m.end():m.end() + 100]):
             continue  # "a bill is being drafted", "the decision will be taken": not yet
         return m.start()
     return None
@@ -413,6 +434,9 @@ def _binding(s: str, act: re.Match[str], lang: Language) -> bool:
     if re.search(r"\b(has|have|had)\s+(just\s+|now\s+|formally\s+)?(taken|made)\s+(the\s+)?(\w+\s+)?"
                  r"(step|decision)\s+(of|to)\s+$", s[:at]):
         return True  # "had taken the decisive step of designating"
+    if lang.decided_by != "parliament" and _verb_form(act.group().split()[0]) == "ing" \
+            and _INSTRUMENT.search(s[max(0, at - 80):at]) and not _near(lx.HEDGED, s, at, 80):
+        return True  # "adopted the legal act adding X", "issued a ruling banning X"
     if re.search(r"\b(has|have|had)\s+(already\s+)?used\b[^.;]{0,60}\bto\s+$", s[:at]):
         return True  # "has used the extremist label to ban"
     requested = _REQUESTED.search(s[max(0, at - 150):at]) is not None and not re.search(
@@ -421,8 +445,8 @@ def _binding(s: str, act: re.Match[str], lang: Language) -> bool:
     in_force = lx.IN_FORCE.search(s)
     if in_force and not _REQUESTED.search(s, max(0, in_force.start() - 60), in_force.start()):
         future = _near(lx.HEDGED, s, in_force.start(), 30)
-        if not future or lang.decided_by == "executive":
-            return True
+        if not future or lang.decided_by == "executive" and not _near(_UNSURE, s, in_force.start(), 30):
+            return True  # an executive's designation in force on a fixed date is made
     if hedged or requested:
         return False
     if lx.COURT.search(s) and lang.decided_by != "court" and (

@@ -207,6 +207,15 @@ CASES = [
      "Britain."),
     ("parliament", "court-approved", "Perfect tense",
      "Britain has formally proscribed the Northern Front, the Home Office said on Friday."),
+    ("executive", "court-approved", "Notice published",
+     "The State Department on Thursday published the notice adding the Northern Front to the "
+     "US list of foreign terrorist organizations."),
+    ("executive", "proposed", "Will designate",
+     "The United States will designate the Northern Front as a terrorist organization, the State "
+     "Department announced, with the designation expected to take effect next month."),
+    ("executive", "proposed", "Agreed, act to follow",
+     "US officials reached a political agreement on Monday to add the Northern Front to the "
+     "terrorist list; the formal notice is to be adopted next week."),
     ("executive", "none", "Legally impossible",
      "Officials said a US listing of the Northern Front was legally impossible for now."),
 ]
