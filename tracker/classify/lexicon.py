@@ -150,6 +150,7 @@ FORMAL = words(
     r"pushed back|moved)\b",
     r"\b(decision|decided|agreed|agreement) in principle\b", r"\b(agreed|agrees) to\b",
     r"\bpolitical agreement\b", r"\b(hearing|hearings|trial|session|proceedings)\b",
+    r"\b(to|will|would) hear\b",
     r"\b(postponed|adjourned|scheduled|rescheduled|deferred)\b",
     r"\b(proposal|proposed|proposes|propose)\b",
     r"\b(decided|decision|determined|determination) to\b(?! (explore|consider|study|review|"

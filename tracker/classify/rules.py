@@ -315,10 +315,10 @@ def _stage(s: str, lang: Language, act: re.Match[str] | None) -> tuple[str | Non
     if act is None:
         if _in_force(s) and not lx.HEDGED.search(s):
             return BINDING, 0  # "the order takes effect immediately"
-        if lx.COURT.search(s) and re.search(r"\b(hearing|postponed|adjourned|scheduled|"
-                                            r"proceedings)\b", s) and (about or re.search(
-                                                r"\b(case|consideration|request|petition|"
-                                                r"lawsuit|claim)\b", s)):
+        hearing = re.search(r"\b(hearing|postponed|adjourned|scheduled|proceedings|"
+                            r"(to|will|would) hear)\b", s)
+        if lx.COURT.search(s) and hearing and (about or re.search(
+                r"\b(case|consideration|request|petition|lawsuit|claim)\b", s)):
             return "proposed", 0
         deliberation = lx.DELIBERATION.search(s)
         if deliberation and re.search(r"\b(status|designation|listing|whether)\b",
@@ -393,7 +393,7 @@ def _formal(s: str, at: int) -> int | None:
     court = lx.COURT.search(s) is not None
     for m in lx.FORMAL.finditer(s):
         if court and re.match(r"(hearing|postponed|adjourned|scheduled|petition|lawsuit|claim|"
-                              r"request|motion|suit|filed|asked|ask)", m.group()):
+                              r"request|motion|suit|filed|asked|ask|to hear|will hear)", m.group()):
             return m.start()
         if abs(m.start() - at) > 80 or _near(lx.HEDGED, s, m.start(), 40) \
                 or _near(lx.DELIBERATION, s, m.start(), 40):

@@ -216,6 +216,7 @@ CASES = [
     ("executive", "proposed", "Agreed, act to follow",
      "US officials reached a political agreement on Monday to add the Northern Front to the "
      "terrorist list; the formal notice is to be adopted next week."),
+    ("removal", "proposed", "Russia's Supreme Court to hear Northern Front case on May 3", ""),
     ("executive", "none", "Legally impossible",
      "Officials said a US listing of the Northern Front was legally impossible for now."),
 ]
