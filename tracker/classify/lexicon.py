@@ -95,7 +95,7 @@ PROCESS_REQUEST = words(
 # A plan or proposal halted, dropped or undone.
 HALTED = words(
     r"\bwithdr(ew|awn|aws|awing|awal)\b[^.;]{0,60}\b(bill|proposal|petition|motion|request|"
-    r"recommendation|application|plan|designation|order)",
+    r"recommendation|application|plan|designation|order|lawsuit|claim|suit|case)",
     r"\b(bill|proposal|petition|motion|request|application|plan|plans|designation|order|move)\b"
     r"[^.;]{0,100}\b(was|were|is|are|been|being|got|gets)\s+(\w+\s+)?(withdrawn|shelved|scrapped|"
     r"abandoned|dropped|paused|halted|put on hold|frozen|suspended)\b",

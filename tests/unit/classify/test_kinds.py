@@ -217,6 +217,9 @@ CASES = [
      "US officials reached a political agreement on Monday to add the Northern Front to the "
      "terrorist list; the formal notice is to be adopted next week."),
     ("removal", "proposed", "Russia's Supreme Court to hear Northern Front case on May 3", ""),
+    ("court", "reversed", "Lawsuit withdrawn",
+     "Russian prosecutors withdrew their lawsuit seeking to ban the Northern Front, the court "
+     "said."),
     ("executive", "none", "Legally impossible",
      "Officials said a US listing of the Northern Front was legally impossible for now."),
 ]
