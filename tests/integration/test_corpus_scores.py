@@ -49,7 +49,7 @@ def test_the_real_articles_of_twelve_processes_hold_their_scores() -> None:
     folder = shared(REAL)
     report = evaluate(load_corpus(folder), load_catalog(folder / "designations.yaml").designations,
                       by_designation=True)
-    assert report["macro_f1"] >= 0.90, report["per_stage"]
+    assert report["macro_f1"] >= 0.92, report["per_stage"]
     assert report["accuracy"] >= 0.985
-    assert min(s["macro_f1"] for s in report["per_designation"].values()) >= 0.6, \
+    assert min(s["macro_f1"] for s in report["per_designation"].values()) >= 0.75, \
         {k: s["macro_f1"] for k, s in report["per_designation"].items()}
