@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -16,11 +16,20 @@ import feedparser
 from tracker.domain.links import web_link
 from tracker.domain.times import RANGE, in_range
 from tracker.feeds.canonical import canonical_url, content_fingerprint, digest
+from tracker.feeds.dates import AMBIGUOUS, NO_ZONE, UNREADABLE, FeedTime, read_time
 
 _TAGS = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+OUT_OF_RANGE = "out of range"
+# What the poll's note says of each kind of entry time that was not read as given.
+_DATE_NOTES = {
+    OUT_OF_RANGE: f"entry dates out of range (times run {RANGE}): read as missing",
+    UNREADABLE: "entry dates could not be read: read as missing",
+    AMBIGUOUS: "entry dates could be day/month or month/day: read as missing",
+    NO_ZONE: "entry dates gave no time zone (or one not known): read as UTC",
+}
 
 
 @dataclass(frozen=True)
@@ -53,7 +62,7 @@ class ParsedFeed:
     error: str | None
     is_feed: bool
     dropped_links: int = 0  # entry links that were not http or https, left out
-    bad_dates: int = 0  # entry times out of range, read as missing
+    bad_dates: int = 0  # entry times out of range, unreadable or ambiguous, read as missing
 
 
 def text(value: Any) -> str:
@@ -100,13 +109,13 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None,
                           f"{text(str(exc))[:300]}", False)
     entries = tuple(entry for entry, _, _ in read)
     dropped = sum(1 for _, d, _ in read if d)
-    dates = sum(1 for _, _, b in read if b)
-    notes = [n for n in (error,
-                         dropped and f"{dropped} entry links dropped: only http and https "
-                                     "links are kept",
-                         dates and f"{dates} entry dates out of range (times run {RANGE}): "
-                                   "read as missing") if n]
-    return ParsedFeed(title, entries, "; ".join(notes) or None, True, dropped, dates)
+    problems = Counter(p for _, _, p in read if p)
+    notes = [error, dropped and f"{dropped} entry links dropped: only http and https links are "
+                                "kept"]
+    notes += [f"{problems[p]} {what}" for p, what in _DATE_NOTES.items() if problems[p]]
+    bad = problems[OUT_OF_RANGE] + problems[UNREADABLE] + problems[AMBIGUOUS]
+    return ParsedFeed(title, entries, "; ".join(n for n in notes if n) or None, True, dropped,
+                      bad)
 
 
 def _link(base: str, raw: Any) -> tuple[str | None, bool]:
@@ -126,8 +135,8 @@ def _link(base: str, raw: Any) -> tuple[str | None, bool]:
     return link, False
 
 
-def _entry(e: Any, base: str, fetched_at: datetime) -> tuple[ParsedEntry, bool, bool]:
-    """The entry; whether its link was dropped; whether a time it gave was out of range."""
+def _entry(e: Any, base: str, fetched_at: datetime) -> tuple[ParsedEntry, bool, str | None]:
+    """The entry; whether its link was dropped; what was wrong with the time it gave."""
     link, dropped = _link(base, e.get("link"))
     dropped = dropped and e.get("link") != e.get("id")  # feedparser's copy of a tag: id
     title = plain_text(e.get("title", ""))
@@ -140,41 +149,26 @@ def _entry(e: Any, base: str, fetched_at: datetime) -> tuple[ParsedEntry, bool, 
     entry_id = (text(e.get("id")).strip() or (canonical_url(link) if link else "")
                 or "text:" + content_fingerprint(title, summary))
     authors = tuple(text(a["name"]) for a in e.get("authors", []) if a.get("name"))
-    published, source, bad_date = fetched_at, "fetched", False
+    published, source, problem = fetched_at, "fetched", None
     for name in ("published", "updated"):
-        when = _time(e, name)
-        if when is not None and not in_range(when):  # the log would refuse it
-            when, bad_date = None, True
-        if when is not None:
-            published, source = when, name
+        given = _time(e, name)
+        if given is None:
+            continue
+        if given.when is not None and not in_range(given.when):  # the log would refuse it
+            given = FeedTime(None, OUT_OF_RANGE)
+        problem = problem or given.problem  # the first one, where a later time serves
+        if given.when is not None:
+            published, source = given.when, name
             break
     entry = ParsedEntry(entry_id, link, title, summary, content, authors, published, source)
-    return entry, dropped, bad_date
+    return entry, dropped, problem
 
 
-def _time(e: Any, name: str) -> datetime | None:
-    """The entry's time with the offset the feed gave; UTC where it gave none."""
+def _time(e: Any, name: str) -> FeedTime | None:
+    """The entry's time with the offset the feed gave (see tracker.feeds.dates)."""
     # dict.get: feedparser's own get maps a missing `updated` to `published`, with a warning.
     raw = dict.get(e, name)
-    if raw:
-        for parse in (parsedate_to_datetime, _iso):
-            try:
-                value = parse(raw)
-            except (TypeError, ValueError, IndexError, OverflowError):
-                continue
-            if value is not None:
-                return value if value.tzinfo else value.replace(tzinfo=UTC)
-    struct = dict.get(e, f"{name}_parsed")
-    if struct:
-        try:
-            return datetime(*struct[:6], tzinfo=UTC)
-        except (TypeError, ValueError):
-            return None
-    return None
-
-
-def _iso(raw: str) -> datetime:
-    return datetime.fromisoformat(raw.strip())
+    return read_time(text(raw)) if raw else None
 
 
 def _error(exc: Any) -> str | None:
