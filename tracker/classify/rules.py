@@ -41,6 +41,9 @@ _WILL = r"(will|would|is to|are to|plans to|planned to|intends to|intended to|is
 _ANNOUNCED = re.compile(r"\b(government|ministry|department|office|secretary|minister|"
                         r"administration|cabinet)\b[^.;]{0,40}\b(announc\w*|said|says|confirm\w*)\b"
                         r"(\s+(that\s+)?(it|they|he|she))?\s+" + _WILL + r"\s+(\w+ly\s+)?$")
+# An announcement that still weighs the step: "said it would consider", "if it won".
+_WEIGHED = re.compile(r"\b(consider\w*|weigh\w*|review\w*|discuss\w*|whether|may|might|could|if|"
+                      r"unless|possibl\w*)\b")
 # An instrument made that carries the change: "adopted the legal act adding", "issued a decree".
 _INSTRUMENT = re.compile(r"\b(adopted|adopts|published|publishes|signed|signs|issued|issues|"
                          r"approved|approves|made|makes|handed down)\s+(the|a|an|its)\s+([\w-]+\s+){0,2}"
@@ -345,9 +348,7 @@ def _stage(s: str, lang: Language, act: re.Match[str] | None) -> tuple[str | Non
             and not lx.DELIBERATION.search(s):
         return "proposed", at  # "X to be banned": announced as decided
     if lang.decided_by != "court" and (_ANNOUNCED.search(s[max(0, at - 90):at])
-                                       or _announces(s, at, lang)) \
-            and not lx.DELIBERATION.search(s[:at].replace(" will ", " ").replace(" would ", " ")
-                                           .replace(" plans to ", " ").replace(" intends to ", " ")):
+                                       or _announces(s, at, lang)) and not _WEIGHED.search(s):
         return "proposed", at  # the government says it will designate: its notice of intent
     if lx.FORMAL.search(s) or lx.DELIBERATION.search(s) or lx.HEDGED.search(s) \
             or _infinitive(s, act.start()):
