@@ -75,6 +75,9 @@ def prepare(module: str, tests: list[str], examples: int) -> Path:
                             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         elif source.exists():
             shutil.copy2(source, where / name)
+    shared = ROOT.parent / "shared"  # the corpora beside the project, where tests look for them
+    if shared.is_dir():
+        (where / "shared").symlink_to(shared)
     with (where / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
         conftest.write(FEWER_EXAMPLES.replace("{examples}", str(examples)))
     others = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tracker").rglob("*.py")
