@@ -125,6 +125,7 @@ def feeds(tracker: Tracker, sources: Iterable[Any] | None = None) -> list[dict[s
             "last_outcome": h.last_outcome if h else None,
             "last_status": h.last_status if h else None,
             "consecutive_failures": h.consecutive_failures if h else 0,
+            "failing_since": h.failing_since if h else None,
             "last_error": h.last_error if h else None,
             "next_poll": next_poll,
             "entries_seen": h.entries_seen if h else 0,
