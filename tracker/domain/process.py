@@ -22,5 +22,5 @@ def process(d: Designation) -> str:
 
 
 def binding_step(d: Designation) -> str:
-    """What the last stage of the ladder means for this process."""
-    return f"{d.stages[-1]}: {BINDING[d.decided_by]}"
+    """What the last stage of the ladder means for this process: 'a court's ruling'."""
+    return BINDING[d.decided_by]
