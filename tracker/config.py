@@ -106,6 +106,8 @@ class DesignationConfig(BaseModel):
     stages: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES), min_length=1)
     change: Literal["listing", "removal"] = "removal"
     decided_by: Literal["court", "parliament", "executive"] = "court"
+    # The list's name as a person says it ("Russia's federal list of terrorist organisations").
+    list_name: str | None = Field(default=None, alias="list", min_length=1)
     confirm: ConfirmConfig = Field(default_factory=ConfirmConfig)
 
     @field_validator("stages")
@@ -260,7 +262,7 @@ def load_catalog(path: Path) -> Catalog:
         raise ConfigError(str(path), f"{'.'.join(map(str, loc))}: {message}", _line_of(root, loc))
     designations = [
         Designation(key, d.title, tuple(d.subject), tuple(d.authority), tuple(d.stages),
-                    d.change, d.decided_by, Confirm(**d.confirm.model_dump()))
+                    d.change, d.decided_by, Confirm(**d.confirm.model_dump()), d.list_name)
         for key, d in parsed.designations.items()
     ]
     return Catalog(designations, parsed.feeds, parsed.lists)

@@ -125,6 +125,7 @@ def feeds(tracker: Tracker, sources: Iterable[Any] | None = None) -> list[dict[s
             "last_outcome": h.last_outcome if h else None,
             "last_status": h.last_status if h else None,
             "consecutive_failures": h.consecutive_failures if h else 0,
+            "failing_since": h.failing_since if h else None,
             "last_error": h.last_error if h else None,
             "next_poll": next_poll,
             "entries_seen": h.entries_seen if h else 0,
@@ -164,3 +165,15 @@ def decisions(tracker: Tracker, name: str) -> list[dict[str, Any]]:
              else None,
              "withdrawn": r.kind == "override" and withdrawn_key(r.position) in withdrawn}
             for r in rows]
+
+
+def feed_summary(tracker: Tracker, designation: str | None = None) -> dict[str, Any]:
+    """How the feeds (those read for a designation, or all) fare: how many, which are failing
+    and since when (the earliest run of failures), and when one was last polled."""
+    rows = [f for f in feeds(tracker)
+            if designation is None or not f["designations"] or designation in f["designations"]]
+    failing = [f for f in rows if f["consecutive_failures"] or f["gone"]]
+    since = [f["failing_since"] for f in failing if f["failing_since"]]
+    polled = [f["last_poll"] for f in rows if f["last_poll"]]
+    return {"total": len(rows), "failing": failing, "failing_since": min(since, default=None),
+            "last_poll": max(polled, default=None)}

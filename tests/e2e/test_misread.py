@@ -128,5 +128,5 @@ def test_a_misread_headline_sends_no_alert_and_later_news_keeps_it_out(
     wait_for(lambda: len(receiver.received) == 2)
     assert alerts(receiver) == [("status.changed", "proposed", "2024-11-27"),
                                 ("status.changed", "court-approved", "2025-04-17")]
-    page = httpx.get(f"{base}/", timeout=10).text
+    page = httpx.get(f"{base}/designations/{D}", timeout=10).text
     assert "Unconfirmed" not in page

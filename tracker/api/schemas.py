@@ -126,6 +126,7 @@ class FeedOut(BaseModel):
     last_outcome: str | None
     last_status: int | None
     consecutive_failures: int
+    failing_since: str | None = Field(description="the first failed poll since the last success")
     last_error: str | None
     next_poll: str | None
     entries_seen: int

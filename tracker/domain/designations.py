@@ -32,6 +32,7 @@ class Designation:
     change: str = "removal"
     decided_by: str = "court"
     confirm: Confirm = Confirm()
+    list_name: str | None = None  # "Russia's federal list of terrorist organisations"
 
     def rank(self, stage: str | None) -> int:
         """0 for no stage, 1 for the first rung, and so on."""

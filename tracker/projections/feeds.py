@@ -39,22 +39,26 @@ class FeedHealthProjection:
     def _fold(row: dict[str, Any], polls: list[tuple[StoredEvent, FeedPolled]]) -> dict[str, Any]:
         """The row after these polls, in order (times formatted once, at the end)."""
         failures, seen = row["consecutive_failures"], row["entries_seen"]
+        failing_since = row.get("failing_since")
         last_success, last_error = None, None
         for _, event in polls:
             seen += event.new_entries
             if event.outcome in FAILED:
+                if failures == 0:
+                    failing_since = iso(event.polled_at)
                 failures += 1
                 if event.error is not None:  # a failure that said nothing keeps the last word
                     last_error = event.error
             else:
-                failures, last_success = 0, event.polled_at
+                failures, last_success, failing_since = 0, event.polled_at, None
                 if event.error:  # a malformed feed read in part still records what was wrong
                     last_error = event.error
         stored, last = polls[-1]
         row.update(url=last.moved_to or last.url, last_poll_at=iso(last.polled_at),
                    last_outcome=last.outcome, last_status=last.status,
                    next_poll_at=iso(last.next_poll_at), position=stored.position,
-                   consecutive_failures=failures, gone=last.outcome == "gone", entries_seen=seen)
+                   consecutive_failures=failures, failing_since=failing_since,
+                   gone=last.outcome == "gone", entries_seen=seen)
         if last_success is not None:
             row["last_success_at"] = iso(last_success)
         if last_error is not None:
@@ -68,5 +72,5 @@ class FeedHealthProjection:
             return dict(found._mapping)
         return {"feed": feed, "url": None, "last_poll_at": None, "last_success_at": None,
                 "last_outcome": None, "last_status": None, "consecutive_failures": 0,
-                "last_error": None, "next_poll_at": None, "entries_seen": 0, "gone": False,
-                "position": 0}
+                "failing_since": None, "last_error": None, "next_poll_at": None,
+                "entries_seen": 0, "gone": False, "position": 0}

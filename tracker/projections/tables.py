@@ -67,6 +67,7 @@ feed_health = Table(
     Column("last_outcome", String(20)),
     Column("last_status", Integer),
     Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("failing_since", String(40)),  # the first failed poll since the last success
     Column("last_error", Text),
     Column("next_poll_at", String(40)),
     Column("entries_seen", BigInteger, nullable=False, default=0),

@@ -127,7 +127,7 @@ def test_security_headers_and_no_script_link_on_the_page(tracker, client: TestCl
             D, f"o{n}", "proposed", 0.9, "Proposed.", "v1", "wire", url, f"Story {n}",
             datetime(2025, 1, n + 1, tzinfo=UTC))])
     tracker.project()
-    page = client.get("/")
+    page = client.get(f"/designations/{D}")
     assert page.status_code == 200
     policy = page.headers["content-security-policy"]
     assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy

@@ -136,7 +136,7 @@ def test_withdrawing_an_override_hands_the_designation_back_to_its_evidence(
     again = client.post(url, headers=ADMIN, json={"withdraw": set_.json()["position"],
                                                   "reason": "twice"})
     assert again.status_code == 422 and "already withdrawn" in again.text
-    page = client.get("/").text
+    page = client.get(f"/designations/{D}").text
     assert "the reading was right" in page and "mistaken reading" in page
 
 

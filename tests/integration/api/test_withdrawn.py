@@ -33,7 +33,7 @@ def shown(tracker: Tracker) -> tuple[dict, str, str]:
     tracker.project()
     forget_recent()
     with TestClient(create_app(tracker)) as client:
-        body, page = client.get(f"/status/{D}").json(), client.get("/").text
+        body, page = client.get(f"/status/{D}").json(), client.get(f"/designations/{D}").text
     out = CliRunner().invoke(app, ["status", D])
     assert out.exit_code == 0, out.output
     return body, page, out.output

@@ -262,7 +262,7 @@ def test_the_list_disputes_the_news_without_moving_the_stage(tracked,
         assert client.get(f"/status/{D}").json()["disputed"]["polls"] == 2
         lists = client.get("/lists").json()
         assert [(x["id"], x["entries"]) for x in lists] == [("fsb-terror", 4)]
-        page = client.get("/").text
+        page = client.get(f"/designations/{D}").text
         assert "Disputed:" in page and "still holds" in page
     with tracker.engine.connect() as conn:
         payloads = [json.loads(r.payload) for r in conn.execute(
@@ -277,7 +277,7 @@ def test_the_list_disputes_the_news_without_moving_the_stage(tracked,
     assert body["stage"] == "court-approved" and body["disputed"] is None
     forget_recent()
     with TestClient(create_app(tracker)) as client:
-        page = client.get("/").text
+        page = client.get(f"/designations/{D}").text
         assert "Disputed:" not in page and "official list</strong> fsb-terror" in page
 
 

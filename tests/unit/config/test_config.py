@@ -71,10 +71,20 @@ def test_a_good_file_loads_with_its_defaults(tmp_path: Path) -> None:
      "(did you mean 'removal'?)"),
     (GOOD.replace("    authority: [Russia]\n", "    authority: [Russia]\n    decided_by: courts\n"),
      6, "(did you mean 'court'?)"),
+    (GOOD.replace("    authority: [Russia]\n", "    authority: [Russia]\n    list: ''\n"), 6,
+     "list: String should have at least 1 character"),
 ])
 def test_a_bad_file_is_refused_with_path_line_and_reason(tmp_path: Path, text: str, line: int,
                                                          words: str) -> None:
     assert_refused(write(tmp_path, text), line, words)
+
+
+def test_a_designation_may_name_its_list(tmp_path: Path) -> None:
+    assert load_catalog(write(tmp_path, GOOD)).designations["taliban-designation"].list_name is None
+    text = GOOD.replace("    authority: [Russia]\n", "    authority: [Russia]\n"
+                        "    list: Russia's federal list of terrorist organisations\n")
+    designation = load_catalog(write(tmp_path, text)).designations["taliban-designation"]
+    assert designation.list_name == "Russia's federal list of terrorist organisations"
 
 
 def test_confirm_has_defaults_and_is_set_per_designation(tmp_path: Path) -> None:
