@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import time
 from typing import Annotated, Any
 
@@ -51,7 +52,9 @@ async def get_status(request: Request, designation: str, as_of: AsOf = None,
     return Response(body, media_type="application/json", headers=headers)
 
 
-CACHE_CONTROL = "no-cache"
+# A status changes a few times a year: a cache may keep an answer a minute, and serve it a
+# while longer as it revalidates (the ETag makes that a 304). Webhooks carry each change.
+CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
 
 
 class CurrentStatus:
@@ -136,7 +139,14 @@ def get_history(tracker: TrackerDep, designation: str, as_of: AsOf = None,
     return views.history(tracker, designation, as_of, known_at)
 
 
-@router.get("/designations", response_model=list[DesignationOut])
-def get_designations(tracker: TrackerDep) -> list[dict]:
+@router.get("/designations", response_model=list[DesignationOut],
+            responses={304: {"description": "unchanged since the given ETag"}})
+async def get_designations(tracker: TrackerDep,
+                           if_none_match: Annotated[str | None, Header()] = None) -> Response:
     """Every tracked designation with its current stage."""
-    return views.designations(tracker)
+    body = json.dumps(await run_in_threadpool(views.designations, tracker))
+    etag = _etag(body)
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    if if_none_match and matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
