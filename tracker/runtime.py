@@ -23,6 +23,7 @@ from tracker.webhooks.tables import deliveries
 
 log = logging.getLogger("tracker.service")
 PUMP_IDLE_SECONDS = 0.5
+SETTLE_SECONDS = 10.0
 STOP_GRACE_SECONDS = 4.0
 # At stop, polls under way get this long to finish and be recorded; any still out then are
 # cancelled, and their feeds' leases voided at the next start (or taken over when they end).
@@ -226,13 +227,22 @@ class Service:
             release_dead(self.tracker.engine, table, table.c.lease_owner, table.c.lease_until)
 
     async def _pump(self) -> None:
-        """Follow the log: read observations, project, deliver; sleep until woken."""
+        """Follow the log: read observations, project, deliver; sleep until woken. While the
+        log's head stays where it was (here or in another instance), a pass reads only the
+        head, and spends no transaction on the followers (they settle anyway every
+        SETTLE_SECONDS, for one that another instance let go of mid-way)."""
+        head, settled = None, 0.0
         while not self._stopping:
+            woken = False
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), PUMP_IDLE_SECONDS)
+                woken = await asyncio.wait_for(self._wake.wait(), PUMP_IDLE_SECONDS)
             self._wake.clear()
             try:
+                now = await asyncio.to_thread(self.tracker.log.head)
+                if now == head and not woken and time.monotonic() - settled < SETTLE_SECONDS:
+                    continue
                 await asyncio.to_thread(self.tracker.settle)
+                head, settled = now, time.monotonic()
             except Exception:
                 log_failure(log, "following the log failed; retrying")
                 await asyncio.sleep(1)
