@@ -1,15 +1,21 @@
 """GET /status/taliban-designation under 64 concurrent connections, beside a bare route.
 
-    python bench/api.py [--seconds 10] [--connections 64] [--rounds 1]
+    python bench/api.py [--seconds 10] [--connections 64] [--rounds 1] [--only-shipped]
 
-Every server runs in a process of its own, one at a time; the load comes from wrk. Two pairs:
+Every server runs in a process of its own, one at a time; the load comes from wrk. The bare
+route is an `async` FastAPI route answering the same bytes as the status (the seeded
+document), so the ratios are what the tracker adds, not the size of its answer.
 
-- the app alone (uvicorn, one worker, no access log, no scheduler) beside a bare FastAPI route
-  served the same way: requests per second, p50 and p99; also the 304 path (If-None-Match);
+- the app alone (uvicorn, one worker, no access log, no scheduler) beside the bare route
+  served the same way; also the 304 path (If-None-Match);
 - `tracker serve` as users run it (the CLI command: access log on, the scheduler and the log's
   followers running, the shipped feeds file with its URLs pointing at a loopback feed server
-  this process starts) beside the bare route under `uvicorn` as users run it (access log on),
-  with the ratios of throughput and of p99. `--rounds` repeats this pair, alternating.
+  this process starts) beside the bare route on the same uvicorn settings (access log on,
+  the same log handler), and without its access log for reference. `--rounds` repeats these.
+
+Printed: requests/s, p50, p99 and the server's CPU time per request (steadier than the others
+on a shared machine), each as a ratio to the bare route; over several rounds, each ratio's
+range and median.
 """
 
 from __future__ import annotations
