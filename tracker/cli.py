@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -126,8 +127,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
             make_url(tracker.settings.database_url).render_as_string(hide_password=True),
             tracker.settings.feeds.resolve(), len(tracker.catalog.designations),
             len(tracker.catalog.feeds))
-        uvicorn.run(create_app(tracker, background=True), host=host, port=port,
-                    log_config=None, timeout_graceful_shutdown=5)
+        app = create_app(tracker, background=True)
+        # What is loaded by now lives as long as the process: the collector need not scan it
+        # again (a full collection of it took ~170 ms, a pause every answer under way waits).
+        gc.collect()
+        gc.freeze()
+        uvicorn.run(app, host=host, port=port, log_config=None, timeout_graceful_shutdown=5)
 
 
 @app.command()

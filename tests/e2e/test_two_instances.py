@@ -51,7 +51,7 @@ def test_each_poll_happens_once_between_two_instances(postgres_url: str, tmp_pat
     engine = make_engine(postgres_url)
     polls = [e.decode() for e in EventLog(engine).read(types=["FeedPolled"])]
     engine.dispose()
-    assert 4 <= len(hits) <= 7, hits
+    assert len(hits) >= 4, hits  # one poll an interval, from the first instance's start
     assert len(polls) == len(hits)  # every request the server saw was recorded, once
     gaps = [b - a for a, b in zip(hits, hits[1:], strict=False)]
     assert min(gaps) > INTERVAL * 0.75, gaps  # never two instances polling at once

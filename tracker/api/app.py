@@ -47,6 +47,8 @@ def create_app(tracker: Tracker, *, background: bool = False) -> FastAPI:
     # The routers whose every route needs the token (as their own dependencies say).
     app.add_middleware(BodyGuard, admin_routes=[*admin.router.routes, *webhooks.router.routes],
                        admin_token=lambda: tracker.settings.admin_token)
+    current = next(r for r in status.router.routes if r.path == "/status/{designation}")
+    app.add_middleware(status.CurrentStatus, tracker=tracker, route=current)
     app.add_middleware(Timing, histogram=tracker.metrics.requests)
     app.add_middleware(SecurityHeaders)
     return app

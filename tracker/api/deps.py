@@ -17,7 +17,8 @@ from tracker.bootstrap import Tracker
 _bearer = HTTPBearer(auto_error=False, description="TRACKER_ADMIN_TOKEN")
 
 
-def get_tracker(request: Request) -> Tracker:
+async def get_tracker(request: Request) -> Tracker:
+    """Async, so that FastAPI calls it on the event loop instead of a worker thread."""
     return request.app.state.tracker
 
 
@@ -34,7 +35,7 @@ def require_admin(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    why = admin_refusal(get_tracker(request).settings.admin_token,
+    why = admin_refusal(request.app.state.tracker.settings.admin_token,
                         credentials.credentials if credentials else "")
     if why:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, why,

@@ -16,7 +16,7 @@ import hashlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -161,6 +161,20 @@ class Poller:
                 feed_schedule.c.next_poll_at <= now, feed_schedule.c.gone.is_(False),
                 (feed_schedule.c.lease_until.is_(None)) | (feed_schedule.c.lease_until < now)))
             return [r.feed for r in rows if r.feed in self.sources]
+
+    def next_due(self, polling: Collection[str] = ()) -> float | None:
+        """When a feed is next due here: the earliest next poll of the feeds not leased, or
+        the end of a lease (an instance that died mid-poll is taken over then), leaving out
+        the feeds this instance is `polling` now. Reads only."""
+        c = feed_schedule.c
+        now = time.time()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(c.feed, c.next_poll_at, c.lease_until)
+                                .where(c.gone.is_(False)))
+            times = [r.lease_until if r.lease_until is not None and r.lease_until > now
+                     else r.next_poll_at for r in rows
+                     if r.feed in self.sources and r.feed not in polling]
+        return min(times, default=None)
 
     def _claim_many(self, requests: list[tuple[str, bool]]) -> list[dict | None]:
         """Claim the feeds asked for (forced, or due and not gone) in one transaction; each

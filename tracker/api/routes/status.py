@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from tracker import views
@@ -26,26 +28,68 @@ NOT_FOUND = {404: {"model": Problem, "description": "no such designation"}}
 
 
 # The current status is read at most this often per designation and process: under load,
-# requests share one read (a change shows within this time, never out of order).
+# requests share one read (a change shows within this time, never out of order), and the
+# requests that come while it is under way wait for that one rather than starting their own.
 FRESH_SECONDS = 0.25
-_recent: dict[tuple[int, str], tuple[float, str, str]] = {}
+_recent: dict[tuple[int, str], tuple[float, asyncio.Future[tuple[str, str]]]] = {}
 
 
 @router.get("/status/{designation}", response_model=StatusOut,
             responses={**NOT_FOUND, 304: {"description": "unchanged since the given ETag"}})
-async def get_status(tracker: TrackerDep, designation: str, as_of: AsOf = None,
+async def get_status(request: Request, designation: str, as_of: AsOf = None,
                      known_at: KnownAt = None,
                      if_none_match: Annotated[str | None, Header()] = None) -> Response:
     """The designation's current stage, since when, the evidence and the history."""
+    tracker = request.app.state.tracker  # not a dependency: the hot path solves fewer
     if as_of is None and known_at is None:
         body, etag = await _current(tracker, designation)
     else:
         body = await run_in_threadpool(views.status_json, tracker, designation, as_of, known_at)
         etag = _etag(body)
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
     if if_none_match and matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
+
+
+# A status changes a few times a year: a cache may keep an answer a minute, and serve it a
+# while longer as it revalidates (the ETag makes that a 304). Webhooks carry each change.
+CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
+
+
+class CurrentStatus:
+    """A plain ASGI middleware that answers the hottest request, the current status (`GET
+    /status/{d}` with no query), from the shared read before FastAPI routes it and solves
+    its parameters (which cost more than the answer). Anything else, and any failure, goes
+    to the app, which answers as the route above does."""
+
+    def __init__(self, app: Any, tracker: Tracker, route: Any) -> None:
+        self.app, self.tracker, self.route = app, tracker, route
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        tracker = self.tracker
+        if (scope["type"] != "http" or scope["method"] != "GET" or scope["query_string"]
+                or not path.startswith("/status/")
+                or path[8:] not in tracker.catalog.designations):
+            await self.app(scope, receive, send)
+            return
+        try:
+            body, etag = await _current(tracker, path[8:])
+        except Exception:  # the app answers it, as for any other request
+            await self.app(scope, receive, send)
+            return
+        scope["route"] = self.route  # for the latency metric's label
+        given = next((v for k, v in scope["headers"] if k == b"if-none-match"), None)
+        fresh = given is not None and matches(given.decode("latin-1"), etag)
+        content = b"" if fresh else body.encode()
+        headers = [(b"etag", etag.encode()), (b"cache-control", CACHE_CONTROL.encode())]
+        if not fresh:
+            headers += [(b"content-length", str(len(content)).encode()),
+                        (b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 304 if fresh else 200,
+                    "headers": headers})
+        await send({"type": "http.response.body", "body": content})
 
 
 def matches(if_none_match: str, etag: str) -> bool:
@@ -63,10 +107,25 @@ async def _current(tracker: Tracker, designation: str) -> tuple[str, str]:
     key = (id(tracker), designation)
     now = time.monotonic()
     hit = _recent.get(key)
-    if hit is None or hit[0] < now:
-        body = await run_in_threadpool(views.status_json, tracker, designation)
-        hit = _recent[key] = (now + FRESH_SECONDS, body, _etag(body))
-    return hit[1], hit[2]
+    if hit is None or hit[0] < now or _elsewhere(hit[1]):
+        read = asyncio.ensure_future(run_in_threadpool(_read, tracker, designation))
+        hit = _recent[key] = (now + FRESH_SECONDS, read)
+    try:
+        return await asyncio.shield(hit[1])  # a client that leaves does not cancel the others
+    except Exception:
+        if _recent.get(key) is hit:  # an unknown name or a database away: not remembered
+            del _recent[key]
+        raise
+
+
+def _elsewhere(read: asyncio.Future[tuple[str, str]]) -> bool:
+    """Whether a read still under way belongs to another event loop (tests run several)."""
+    return not read.done() and read.get_loop() is not asyncio.get_running_loop()
+
+
+def _read(tracker: Tracker, designation: str) -> tuple[str, str]:
+    body = views.status_json(tracker, designation)
+    return body, _etag(body)
 
 
 def _etag(body: str) -> str:
@@ -80,7 +139,14 @@ def get_history(tracker: TrackerDep, designation: str, as_of: AsOf = None,
     return views.history(tracker, designation, as_of, known_at)
 
 
-@router.get("/designations", response_model=list[DesignationOut])
-def get_designations(tracker: TrackerDep) -> list[dict]:
+@router.get("/designations", response_model=list[DesignationOut],
+            responses={304: {"description": "unchanged since the given ETag"}})
+async def get_designations(tracker: TrackerDep,
+                           if_none_match: Annotated[str | None, Header()] = None) -> Response:
     """Every tracked designation with its current stage."""
-    return views.designations(tracker)
+    body = json.dumps(await run_in_threadpool(views.designations, tracker))
+    etag = _etag(body)
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    if if_none_match and matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
