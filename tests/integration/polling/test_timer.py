@@ -90,9 +90,10 @@ def test_a_feed_is_polled_when_it_is_due(database_url: str, tmp_path: Path,
     running(tracker, body)
     due = [p.next_poll_at.timestamp() for p in polls(tracker)]
     tracker.close()
-    # Each poll after the first comes when the one before it said: not early, not a tick late.
+    # Each poll after the first comes when the one before it said: not early, and well within
+    # the 5 s tick the schedule was once read by (the bound leaves room for a loaded machine).
     for next_at, arrival in zip(due, feed.arrivals[1:3], strict=False):
-        assert -0.05 <= arrival - next_at < 0.8, (arrival - next_at, due, feed.arrivals)
+        assert -0.05 <= arrival - next_at < 1.2, (arrival - next_at, due, feed.arrivals)
 
 
 def test_nothing_is_written_while_no_feed_is_due(database_url: str, tmp_path: Path,
