@@ -127,7 +127,7 @@ def test_malformed_xml_names_its_line_and_keeps_what_it_read() -> None:
                "<item><guid>2</guid><title>second & third</title></item>")
     feed = parse(body)
     assert feed.is_feed and [e.title for e in feed.entries][:1] == ["first"]
-    assert feed.error is not None and feed.error.startswith("malformed XML at line 2: ")
+    assert feed.error == "malformed XML at line 2: not well-formed (invalid token)"
 
 
 def test_a_wrong_declared_encoding_is_reported_as_such() -> None:
@@ -206,3 +206,9 @@ def test_atom_content_without_a_summary_is_not_read_as_both() -> None:
                  "application/atom+xml")
     (entry,) = feed.entries
     assert (entry.title, entry.summary, entry.content) == ("", "", "The whole story.")
+
+
+def test_an_entry_with_only_a_summary_has_no_content() -> None:
+    (entry,) = parse(rss("<item><guid>1</guid><title>t</title><description>gist</description>"
+                         "</item>")).entries
+    assert (entry.summary, entry.content) == ("gist", "")
