@@ -14,6 +14,12 @@ tests run at most `--examples` examples per mutant; `--budget` stops a module af
 seconds and reports the mutants checked by then. `--survivors`
 lists the mutants that lived, for `mutmut show NAME` in that module's folder.
 
+Equivalent mutants (they change nothing observable: the same results, at most more work) are
+named in pyproject.toml's [tool.tracker.mutation.equivalent], each with its reason; one that
+survives counts as "equivalent", outside the score. mutmut numbers mutants per function, so
+a change to a function means checking its names again (`mutmut show NAME`); a name that no
+longer exists is reported.
+
 CPU-heavy (minutes per module): not part of .ci/run.
 """
 
@@ -54,9 +60,18 @@ STATUS = {1: "killed", 3: "killed", 37: "killed", 0: "survived", 5: "no tests", 
           255: "timeout", None: "not checked"}
 
 
-def modules() -> dict[str, list[str]]:
+def settings() -> dict:
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    return data["tool"]["tracker"]["mutation"]["modules"]
+    return data["tool"]["tracker"]["mutation"]
+
+
+def modules() -> dict[str, list[str]]:
+    return settings()["modules"]
+
+
+def equivalent() -> dict[str, str]:
+    """The mutants excluded as equivalent, by name, with the reason."""
+    return settings().get("equivalent", {})
 
 
 def toml_list(values: list[str]) -> str:
@@ -112,8 +127,15 @@ def run(module: str, tests: list[str], jobs: int, examples: int, budget: float |
         sys.stderr.write(output[-3000:])
         raise SystemExit(f"mutmut found no mutants of {module} (exit {mutmut.returncode})")
     codes = json.loads(meta.read_text())["exit_code_by_key"]
-    counts = Counter(STATUS.get(code, "suspicious") for code in codes.values())
-    survivors = sorted(name for name, code in codes.items() if STATUS.get(code) == "survived")
+    excluded = equivalent()
+    prefix = module.removesuffix(".py").replace("/", ".") + "."
+    for name in sorted(n for n in excluded if n.startswith(prefix) and n not in codes):
+        print(f"  no such mutant (re-check the exclusion): {name}", file=sys.stderr)
+    statuses = {name: STATUS.get(code, "suspicious") for name, code in codes.items()}
+    statuses.update({name: "equivalent" for name, status in statuses.items()
+                     if status == "survived" and name in excluded})
+    counts = Counter(statuses.values())
+    survivors = sorted(name for name, status in statuses.items() if status == "survived")
     return counts, survivors, where
 
 
@@ -135,12 +157,12 @@ def main() -> None:
     for module in chosen:
         tests = configured[module]
         counts, survivors, where = run(module, tests, args.jobs, args.examples, args.budget)
-        total = sum(counts.values())
+        total = sum(counts.values()) - counts["equivalent"]
         checked = total - counts["not checked"]
         other = checked - counts["killed"] - counts["survived"]
         score = f"{100 * counts['killed'] / checked:.0f}%" if checked else "-"
-        rows.append((module, total, checked, counts["killed"], counts["survived"], other, score,
-                     " ".join(tests)))
+        rows.append((module, total, counts["equivalent"], checked, counts["killed"],
+                     counts["survived"], other, score, " ".join(tests)))
         print(f"{module}: {total} mutants, {counts['killed']} killed, {counts['survived']} "
               f"survived, {dict(counts)}", file=sys.stderr, flush=True)
         if args.survivors:
@@ -148,11 +170,11 @@ def main() -> None:
                 print(f"  survived: {name}", file=sys.stderr)
         if not args.keep:
             shutil.rmtree(where, ignore_errors=True)
-    print("| module | mutants | checked | killed | survived | other | score | tests |")
-    print("|---|---|---|---|---|---|---|---|")
-    for module, total, checked, killed, survived, other, score, tests in rows:
-        print(f"| `{module}` | {total} | {checked} | {killed} | {survived} | {other} | {score} "
-              f"| {tests} |")
+    print("| module | mutants | equivalent | checked | killed | survived | other | score | tests |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for module, total, equivalents, checked, killed, survived, other, score, tests in rows:
+        print(f"| `{module}` | {total} | {equivalents} | {checked} | {killed} | {survived} "
+              f"| {other} | {score} | {tests} |")
 
 
 if __name__ == "__main__":

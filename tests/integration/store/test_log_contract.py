@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -195,3 +197,46 @@ def test_an_append_continues_what_was_written_before_its_engine_started(
         ("a", 3, "a3"), ("a", 1, "a1")]
     assert [(e.position, e.version) for e in again] == [(5, 2)]
     verify_chain(log.read())
+
+
+def test_reading_by_type_keeps_only_those_types_across_batches(log: EventLog) -> None:
+    log.append([NewEvent("s", "A" if i % 3 else "B", 1, '{"n":1}', f"k{i}") for i in range(12)])
+    chosen = [e.position for e in log.read(types=["B"], batch=2)]
+    assert chosen == [1, 4, 7, 10]
+    assert [e.position for e in log.read(after=1, types=["B"], limit=2, batch=1)] == [4, 7]
+    assert [e.type for e in log.read(types=["A", "B"], batch=5)] == [
+        "B" if i % 3 == 0 else "A" for i in range(12)]
+    assert log.read_batch(0, 3, ["nothing"]) == []
+
+
+def test_unknown_keys_and_positions_find_nothing(log: EventLog) -> None:
+    assert (log.find("k1"), log.at(1)) == (None, None)
+    stored = log.append([new("a", "k1")]).events[0]
+    assert (log.find("k1"), log.at(1), log.find("k2"), log.at(2)) == (stored, stored, None, None)
+
+
+def test_an_alias_taken_earlier_in_the_same_append_finds_that_event(log: EventLog) -> None:
+    result = log.append([new("a", "link:1", aliases=("guid:1",)),
+                         new("b", "guid:1", aliases=("content:1",)),
+                         new("c", "content:2", aliases=("guid:1",))])
+    first = result.events[0]
+    assert result.events == [first, first, first] and result.written == [first]
+    assert log.find("guid:1") == first and log.find("content:1") is None
+
+
+def test_a_stream_never_written_is_at_version_zero(log: EventLog) -> None:
+    log.append([new("fresh", "k1")], expected={"fresh": 0})
+    with pytest.raises(ConcurrencyConflict) as caught:
+        log.append([new("other", "k2")], expected={"other": 1})
+    assert "stream 'other' is at version 0, not the expected 1" in str(caught.value)
+
+
+def test_events_are_stamped_with_the_time_they_were_appended(log: EventLog) -> None:
+    before = datetime.now(UTC)
+    stored = log.append([new("a", "k1"), new("a", "k2")]).events
+    after = datetime.now(UTC)
+    stamps = {e.recorded_at for e in stored}
+    assert len(stamps) == 1  # one append, one time
+    (stamp,) = stamps
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", stamp)
+    assert before - timedelta(seconds=1) <= datetime.fromisoformat(stamp) <= after

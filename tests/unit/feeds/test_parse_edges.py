@@ -10,7 +10,7 @@ import pytest
 
 from tracker.domain.times import RANGE
 from tracker.feeds.canonical import content_fingerprint
-from tracker.feeds.parse import ParsedEntry, parse_feed
+from tracker.feeds.parse import ParsedEntry, parse_feed, text
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -58,6 +58,10 @@ def test_a_charset_given_only_by_the_http_header_is_used() -> None:
      "published"),
     ("<pubDate>Fri, 01 May 2026 10:00:00 +0300</pubDate>",
      datetime(2026, 5, 1, 7, tzinfo=UTC), "published"),
+    # Forms only feedparser's own date parser reads: UTC as well.
+    ("<pubDate>2026-05</pubDate>", datetime(2026, 5, 1, tzinfo=UTC), "published"),
+    ("<pubDate>May 1, 2026 10:00 AM</pubDate>", datetime(2026, 5, 1, 10, tzinfo=UTC),
+     "published"),
     ("<pubDate>not a date</pubDate>", NOW, "fetched"),
     ("", NOW, "fetched"),
 ])
@@ -123,7 +127,7 @@ def test_malformed_xml_names_its_line_and_keeps_what_it_read() -> None:
                "<item><guid>2</guid><title>second & third</title></item>")
     feed = parse(body)
     assert feed.is_feed and [e.title for e in feed.entries][:1] == ["first"]
-    assert feed.error is not None and feed.error.startswith("malformed XML at line 2: ")
+    assert feed.error == "malformed XML at line 2: not well-formed (invalid token)"
 
 
 def test_a_wrong_declared_encoding_is_reported_as_such() -> None:
@@ -171,3 +175,40 @@ def test_an_entry_with_no_text_has_no_content_key() -> None:
     assert content_only.dedupe_keys()[1] == "content:" + content_fingerprint("", "body")
     summary_only = ParsedEntry("id", None, "", "gist", "", (), NOW, "fetched")
     assert summary_only.dedupe_keys()[1] == "content:" + content_fingerprint("", "gist")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("plain", "plain"),
+    ("a\x00b\x00", "ab"),  # no database column takes NUL
+    ("x\ud800y\udfff", "x\ufffdy\ufffd"),  # lone surrogates: UTF-8 cannot carry them
+    ("\x00\udc80", "\ufffd"),
+    (None, ""),
+    (5, "5"),
+])
+def test_text_for_the_log(value: object, expected: str) -> None:
+    assert text(value) == expected
+
+
+def test_the_longest_of_an_entrys_contents_is_its_content() -> None:
+    (entry,) = parse(rss(
+        "<item><guid>1</guid><title>t</title>"
+        "<content:encoded>zz short</content:encoded>"
+        "<content:encoded>aa the longer of the two</content:encoded></item>").replace(
+        b'<rss version="2.0">',
+        b'<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">')).entries
+    assert entry.content == "aa the longer of the two"
+
+
+def test_atom_content_without_a_summary_is_not_read_as_both() -> None:
+    feed = parse(b'<?xml version="1.0" encoding="utf-8"?>'
+                 b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>'
+                 b"<entry><id>1</id><content>The whole story.</content></entry></feed>",
+                 "application/atom+xml")
+    (entry,) = feed.entries
+    assert (entry.title, entry.summary, entry.content) == ("", "", "The whole story.")
+
+
+def test_an_entry_with_only_a_summary_has_no_content() -> None:
+    (entry,) = parse(rss("<item><guid>1</guid><title>t</title><description>gist</description>"
+                         "</item>")).entries
+    assert (entry.summary, entry.content) == ("gist", "")
