@@ -21,6 +21,8 @@ _RFC822 = re.compile(r"([A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,
 # "01/05/2026": the first of May or the fifth of January, depending on who wrote it.
 _NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[/.](\d{1,2})[/.]\d{2,4}\b")
 
+_NOTHING_GIVEN = datetime(1, 1, 1)
+
 NO_ZONE, UNREADABLE, AMBIGUOUS = "no zone", "unreadable", "ambiguous"
 
 
@@ -41,7 +43,9 @@ def read_time(raw: str) -> FeedTime:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UnknownTimezoneWarning)
             try:
-                value = loose.parse(raw, tzinfos=_ZONES)
+                # a missing day is the first, a missing year is year 1 (out of range, so
+                # read as missing), never today's
+                value = loose.parse(raw, tzinfos=_ZONES, default=_NOTHING_GIVEN)
             except (ValueError, OverflowError, TypeError):  # ParserError is a ValueError
                 return FeedTime(None, UNREADABLE)
     if value.tzinfo is None:  # no zone, or one nobody can place ("-0000", "XYZ")

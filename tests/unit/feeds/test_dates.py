@@ -24,6 +24,7 @@ def at(hours: int, *args: int) -> datetime:
     ("May 1, 2026 10:00 AM EDT", at(-4, 2026, 5, 1, 10), None),
     ("2026/05/01", at(0, 2026, 5, 1), NO_ZONE),
     ("13/05/2026 10:00", at(0, 2026, 5, 13, 10), NO_ZONE),
+    ("2026-05", at(0, 2026, 5, 1), NO_ZONE),
     # no zone, or one nobody can place: read as UTC, and said
     ("2026-05-01T10:00:00", at(0, 2026, 5, 1, 10), NO_ZONE),
     ("Fri, 01 May 2026 10:00:00 -0000", at(0, 2026, 5, 1, 10), NO_ZONE),
@@ -39,6 +40,10 @@ def test_read_time(raw: str, when: datetime | None, problem: str | None) -> None
     assert (got.when, got.problem) == (when, problem)
     if got.when is not None:
         assert got.when.utcoffset() == when.utcoffset()
+
+
+def test_a_missing_year_is_not_this_year() -> None:
+    assert read_time("May 1 10:00").when == datetime(1, 5, 1, 10, tzinfo=UTC)  # out of range
 
 
 def test_the_same_day_twice_is_not_ambiguous() -> None:

@@ -58,7 +58,7 @@ def test_a_charset_given_only_by_the_http_header_is_used() -> None:
      "published"),
     ("<pubDate>Fri, 01 May 2026 10:00:00 +0300</pubDate>",
      datetime(2026, 5, 1, 7, tzinfo=UTC), "published"),
-    # Forms only feedparser's own date parser reads: UTC as well.
+    # Looser forms (python-dateutil): UTC as well; a missing day is the first.
     ("<pubDate>2026-05</pubDate>", datetime(2026, 5, 1, tzinfo=UTC), "published"),
     ("<pubDate>May 1, 2026 10:00 AM</pubDate>", datetime(2026, 5, 1, 10, tzinfo=UTC),
      "published"),
