@@ -38,7 +38,9 @@ def announcement(designation: Designation, recorded: str | None,
     if timeline.stage == recorded:
         return None
     current = next((t for t in reversed(timeline.history) if t.withdrawn is None), None)
-    falls = designation.rank(timeline.stage) < designation.rank(recorded)
+    # a stage recorded before the ladder was edited may be off it: no fall to judge then
+    falls = recorded in designation.stages and \
+        designation.rank(timeline.stage) < designation.rank(recorded)
     if falls and (current is None or current.cause == "evidence"):
         withdrawn = [t.withdrawn for t in timeline.history if t.withdrawn is not None]
         if withdrawn:

@@ -206,3 +206,15 @@ def test_fold_from_scratch_matches_as_of() -> None:
     events = [ev("a", "proposed", 3), weak("b", "court-approved", 5, "x.example")]
     state = run(*events)
     assert state.timeline(as_of=day(4)) == fold(D, state.items[:1], set())
+
+
+def test_a_recorded_stage_no_longer_on_the_ladder_is_moved_from() -> None:
+    """The feeds file's stages were edited after a step was recorded: the next decision
+    announces the change from that stage instead of failing on it."""
+    shorter = Designation("t", "Taliban", ("Taliban",), ("Russia",),
+                          stages=("considered", "proposed"))
+    state = run(ev("bill", "proposed", 2), designation=shorter)
+    change = announcement(shorter, "court-approved", state.timeline())
+    assert change is not None
+    assert (change.from_stage, change.to_stage, change.cause) == (
+        "court-approved", "proposed", "evidence")
