@@ -282,3 +282,14 @@ def test_background_in_the_body_keeps_an_overstating_headline_out() -> None:
     assert classify(article, KINDS["executive"]).stage is None
     undated = Article(title=article.title, content=article.content)
     assert classify(undated, KINDS["executive"]).stage == "considered"
+
+
+def test_an_earlier_years_call_taken_up_now_is_news() -> None:
+    article = Article(title="Deputies return to the Northern Front",
+                      content="Deputies who first called for it in 2019 are now considering a "
+                              "ban on the Northern Front.",
+                      published=datetime(2025, 3, 1, tzinfo=UTC))
+    assert classify(article, KINDS["court"]).stage == "considered"
+    old = Article(title=article.title, content="In 2019 deputies considered a ban on the "
+                                                "Northern Front.", published=article.published)
+    assert classify(old, KINDS["court"]).stage is None
