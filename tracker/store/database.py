@@ -4,6 +4,7 @@ of the service writes with (each call is the engine's backend's)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -40,7 +41,8 @@ def backend_of(engine: Engine) -> Backend:
     return backend
 
 
-def writing(engine: Engine, durable: bool = True, bulk: bool = False) -> Any:
+def writing(engine: Engine, durable: bool = True,
+            bulk: bool = False) -> AbstractContextManager[Connection]:
     """A transaction that will write, taking its turn (see the backends).
 
     `durable=False` is for what can be derived again (projections, their checkpoints, the
