@@ -20,22 +20,22 @@ from tracker.store.checkpoints import Claim, save_checkpoint
 from tracker.store.events import INSERT, SELECT, Built, StoredEvent
 
 # -- the planner, set here only -------------------------------------------------------------
-# One rule: the planner may choose a sequential scan only where the statistics can be trusted.
-# Every connection plans each run from the current statistics (psycopg prepares a statement on
-# its fifth run, and a generic plan made while a table was small would keep scanning it until
-# the next ANALYZE). Where statistics cannot be trusted, lookups go by index: the append path
-# (the log may have grown since autovacuum last analyzed it; with scans off its plans can be
-# prepared once and kept) and a rebuild (it refills tables that have no statistics yet, and
-# would scan all of one for each batch's lookups, slower the longer the log). Live follower
-# steps keep the planner's choice: with scans off, small tables got worse plans and deliveries
-# arrived twice as late. Measured on a busy 2-core machine, bench/replay.py, 100k events:
-# 14,662/s with all three, 14,482/s without the rebuild's (no difference at that length),
-# 12,108/s without per-connection planning (within that machine's noise, 2x between runs).
+# Two modes. By default every connection plans each run from the current statistics (psycopg
+# prepares a statement on its fifth run, and a generic plan made while a table was small would
+# keep scanning it until the next ANALYZE). Where the statistics cannot be trusted, a
+# transaction goes index-only: no sequential scans, and then a plan can be prepared once and
+# kept. That is the append path (the log may have grown since autovacuum last analyzed it) and
+# a rebuild (it refills tables that have no statistics yet, and would scan all of one for each
+# batch's lookups, slower the longer the log). Live follower steps keep the default: with scans
+# off, small tables got worse plans and deliveries arrived twice as late.
+# bench/replay.py's rebuild, PostgreSQL, one database replayed by each variant in turn (2-core
+# machine, events/s): at 1M events index-only 43,200 and 43,800 against 36,100 and 38,300 with
+# scans allowed (+17%), and 26,700 and 38,200 against 24,200 and 34,500 with scans off but
+# planning each run (+10%); at 100k neither differs beyond the machine's noise.
 CONNECTION_OPTIONS = "-c plan_cache_mode=force_custom_plan"
-APPEND_PLANNER = "set_config('enable_seqscan', 'off', true), set_config('plan_cache_mode', 'auto', true)"
-BULK_PLANNER = "SET LOCAL enable_seqscan = off"
+INDEX_ONLY = "set_config('enable_seqscan', 'off', true), set_config('plan_cache_mode', 'auto', true)"
 
-_LOCK = f"SELECT {APPEND_PLANNER}, pg_advisory_xact_lock(%s)"
+_LOCK = f"SELECT {INDEX_ONLY}, pg_advisory_xact_lock(%s)"
 # The streams' versions ('v'), the keys already known ('k') and the head ('h') at once.
 _STATE = ("SELECT 'v', stream, MAX(version) FROM events WHERE stream = ANY(%b) GROUP BY stream "
           "UNION ALL SELECT 'k', key, position FROM event_keys WHERE key = ANY(%b) "
@@ -99,7 +99,7 @@ class Postgres:
             if not durable:  # a server crash may lose the last such commits, never half of one
                 conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
             if bulk:
-                conn.exec_driver_sql(BULK_PLANNER)
+                conn.exec_driver_sql(f"SELECT {INDEX_ONLY}")
             yield conn
 
     @contextmanager
