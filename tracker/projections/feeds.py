@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Table, select
 from tracker.domain.events import FeedPolled
 from tracker.projections.status import iso
 from tracker.projections.tables import feed_health
-from tracker.projections.upsert import upsert
+from tracker.store.database import upsert
 from tracker.store.log import StoredEvent
 
 FAILED = frozenset({"failed", "retry-later", "gone"})

@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from operator import itemgetter
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, Table, delete, text
 
 from tracker.errors import FollowerStopped
-from tracker.store.database import is_postgres, writing
-from tracker.store.faults import unavailable
-from tracker.store.log import _SELECT, EventLog, StoredEvent, _expanding
+from tracker.store.checkpoints import checkpoint_of, save_checkpoint
+from tracker.store.database import writing
+from tracker.store.faults import transient
+from tracker.store.followers import claimed
+from tracker.store.log import SELECT, EventLog, StoredEvent, _expanding
 from tracker.store.tables import checkpoints
 
 log = logging.getLogger("tracker.projections")
-
-
-def transient(exc: BaseException) -> bool:
-    """Whether an error is the database's passing trouble (away, locked, a lost
-    connection), through SQLAlchemy or straight from the driver, rather than the event's."""
-    return unavailable(exc) is not None or any(
-        c.__name__ in ("OperationalError", "InterfaceError") for c in type(exc).__mro__)
 
 
 class Projection(Protocol):
@@ -37,56 +31,16 @@ class Projection(Protocol):
         """Drop any in-memory state (after a rebuild, or when another instance moved on)."""
 
 
-def checkpoint_of(conn: Connection, name: str) -> int:
-    row = conn.execute(text("SELECT position FROM checkpoints WHERE name = :n"),
-                       {"n": name}).first()
-    return int(row[0]) if row else 0
-
-
-def claim_checkpoint(conn: Connection, name: str, postgres: bool) -> int | None:
-    """Lock this projection's checkpoint for the transaction; None if another instance has it."""
-    if not postgres:  # SQLite: the transaction began IMMEDIATE and holds the write lock
-        return checkpoint_of(conn, name)
-    lock = text("SELECT position FROM checkpoints WHERE name = :n FOR UPDATE SKIP LOCKED")
-    row = conn.execute(lock, {"n": name}).first()
-    if row is None:  # locked by another instance, or not made yet
-        conn.execute(text("INSERT INTO checkpoints (name, position) VALUES (:n, 0) "
-                          "ON CONFLICT (name) DO NOTHING"), {"n": name})
-        row = conn.execute(lock, {"n": name}).first()
-    return None if row is None else int(row[0])
-
-
-def save_checkpoint(conn: Connection, name: str, position: int) -> None:
-    updated = conn.execute(text("UPDATE checkpoints SET position = :p WHERE name = :n"),
-                           {"p": position, "n": name})
-    if updated.rowcount == 0:
-        conn.execute(checkpoints.insert().values(name=name, position=position))
-
-
 class Runner:
     """Brings projections up to the head of the log."""
 
     def __init__(self, engine: Engine, batch: int = 20000, source: EventLog | None = None) -> None:
         """Projects into `engine`, reading the log there, or from `source` when given."""
         self.engine, self.batch, self.source = engine, batch, source
-        self._postgres = is_postgres(engine)
         self._seen: dict[str, int] = {}  # the checkpoint each projection's memory matches
         # Followers that met an event they cannot apply: they stay before it, keep serving
         # what they have, and say where and why (in /healthz, /metrics and one log line).
         self.stopped: dict[str, FollowerStopped] = {}
-
-    @contextmanager
-    def _projecting(self, rebuilding: bool = False) -> Iterator[Connection]:
-        """A projection's transaction. Its rows can be derived again, so on PostgreSQL its
-        commit does not wait for the disk. A rebuild's lookups plan no sequential scans:
-        the tables it refills have no statistics yet, and the planner would scan all of
-        one for each batch's lookups, slower the longer the log. (Live steps keep the
-        planner's choice: with scans off, small tables got worse plans and deliveries
-        arrived twice as late.)"""
-        with writing(self.engine, durable=False) as conn:
-            if rebuilding and self._postgres:
-                conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-            yield conn
 
     def step(self, projection: Projection) -> int:
         """Apply one batch; return how many events it read (0 when caught up or busy)."""
@@ -114,11 +68,11 @@ class Runner:
             _, end, events = self._read(conn, start, projection.types)
         for event in events:
             try:
-                with self._projecting() as conn:
-                    if claim_checkpoint(conn, projection.name, self._postgres) != start:
+                with claimed(self.engine, projection.name) as claim:
+                    if claim is None or claim.start != start:
                         return moved, True  # another instance moved it meanwhile
-                    projection.apply(conn, [(event, event.decode())])
-                    save_checkpoint(conn, projection.name, event.position)
+                    projection.apply(claim.conn, [(event, event.decode())])
+                    claim.end = event.position
             except Exception as exc:
                 if transient(exc):
                     raise
@@ -134,10 +88,10 @@ class Runner:
         return moved, False
 
     def _apply_batch(self, projection: Projection) -> tuple[int, bool]:
-        with self._projecting() as conn:
-            start = claim_checkpoint(conn, projection.name, self._postgres)
-            if start is None:
+        with claimed(self.engine, projection.name) as claim:
+            if claim is None:
                 return 0, True
+            start, conn = claim.start, claim.conn
             if self._seen.get(projection.name) != start:
                 projection.forget()
             head, end, events = self._read(conn, start, projection.types)
@@ -145,7 +99,7 @@ class Runner:
                 return 0, True
             if events:
                 projection.apply(conn, [(e, e.decode()) for e in events])
-            save_checkpoint(conn, projection.name, end)
+            claim.end = end
         self._seen[projection.name] = end
         return end - start, end == head
 
@@ -166,7 +120,7 @@ class Runner:
                    or 0)
         end = min(head, start + self.batch)
         rows = conn.execute(
-            text(f"{_SELECT} WHERE position > :a AND position <= :b AND type IN :types")
+            text(f"{SELECT} WHERE position > :a AND position <= :b AND type IN :types")
             .bindparams(_expanding("types", sorted(types))),
             {"a": start, "b": end}).all()
         rows.sort(key=itemgetter(0))
@@ -227,7 +181,7 @@ class Runner:
         start = 0
         while True:
             try:
-                with self._projecting(rebuilding=True) as conn:
+                with writing(self.engine, durable=False, bulk=True) as conn:
                     head, end, events = self._read(conn, start, types)
                     if head <= start:
                         return

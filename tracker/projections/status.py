@@ -36,8 +36,7 @@ from tracker.domain.status import (
 )
 from tracker.domain.timeline import DesignationTimeline, Source, override_of
 from tracker.projections.tables import decisions, designation_status, evidence
-from tracker.projections.upsert import upsert
-from tracker.store.database import insert_many
+from tracker.store.database import insert_many, upsert, where_in
 from tracker.store.log import StoredEvent
 
 
@@ -188,7 +187,7 @@ def reading_from_row(r: Any) -> Reading:
 def latest_readings(conn: Connection,
                     batch: list[tuple[StoredEvent, Any]]) -> dict[tuple[str, str], Reading]:
     """The newest stored reading of each observation this batch's evidence or rejections
-    name, per designation: one query (on SQLite, one per thousand observations)."""
+    name, per designation, in one query (or one per thousand, where that is the limit)."""
     wanted = {(e.designation, e.observation_id) for _, e in batch
               if isinstance(e, EvidenceRecorded | EvidenceRejected)}
     ids = sorted({obs for _, obs in wanted})
@@ -196,18 +195,10 @@ def latest_readings(conn: Connection,
     if not ids:
         return found
     columns = ", ".join(c.name for c in evidence.columns)
-    # Straight to the driver: building a thousand-value IN costs more than running it.
-    if conn.dialect.name == "postgresql":  # one array parameter, planned once
-        chunks = [(f"SELECT {columns} FROM evidence WHERE observation_id = ANY(%s)", (ids,))]
-    else:
-        chunks = [(f"SELECT {columns} FROM evidence WHERE observation_id IN "
-                   f"({', '.join(['?'] * len(ids[i:i + 1000]))})", tuple(ids[i:i + 1000]))
-                  for i in range(0, len(ids), 1000)]
-    for sql, params in chunks:
-        for r in conn.exec_driver_sql(sql, params):
-            seen = (r.designation, r.observation_id)
-            if seen in wanted and (seen not in found or found[seen].position < r.position):
-                found[seen] = reading_from_row(r)
+    for r in where_in(conn, f"SELECT {columns} FROM evidence WHERE observation_id", ids):
+        seen = (r.designation, r.observation_id)
+        if seen in wanted and (seen not in found or found[seen].position < r.position):
+            found[seen] = reading_from_row(r)
     return found
 
 

@@ -44,9 +44,8 @@ from tracker.feeds.parse import ParsedEntry, ParsedFeed, parse_feed
 from tracker.lists import watch
 from tracker.metrics import Metrics
 from tracker.outbound import redacted
-from tracker.projections.upsert import insert_new
 from tracker.services.batching import Batcher
-from tracker.store.database import is_postgres, writing
+from tracker.store.database import insert_new, lock_rows, writing
 from tracker.store.leases import instance_name, release_dead
 from tracker.store.log import EventLog, NewEvent
 from tracker.store.tables import feed_schedule
@@ -186,9 +185,7 @@ class Poller:
         unforced = sorted({f for f, _ in requests} - set(forced))
         rows: dict[str, dict] = {}
         with writing(self.engine) as conn:
-            if is_postgres(self.engine):  # rows locked in one order: claimers never deadlock
-                conn.execute(select(c.feed).where(c.feed.in_(forced + unforced))
-                             .order_by(c.feed).with_for_update())
+            lock_rows(conn, c.feed, forced + unforced)  # in one order: claimers never deadlock
             for feeds, condition in ((forced, []), (unforced, [c.next_poll_at <= now,
                                                                c.gone.is_(False)])):
                 if feeds:

@@ -15,14 +15,9 @@ from tracker.domain.designations import Article
 from tracker.domain.events import EntryObserved, EvidenceRecorded
 from tracker.errors import FollowerStopped
 from tracker.lists.watch import official_readings
-from tracker.projections.runner import (
-    checkpoint_of,
-    claim_checkpoint,
-    save_checkpoint,
-    transient,
-)
 from tracker.services.designations import DesignationWriter
-from tracker.store.database import is_postgres, writing
+from tracker.store.faults import transient
+from tracker.store.followers import claimed
 from tracker.store.log import EventLog
 
 NAME = "reader"
@@ -79,27 +74,13 @@ class Reader:
 
     def _step(self) -> tuple[int, bool]:
         """How many events one batch moved past, and whether it reached the head it saw."""
-        with self._lock:
-            if is_postgres(self.engine):
-                return self._step_locked()
-            with self.engine.connect() as conn:
-                start = checkpoint_of(conn, NAME)
-            end, at_head = self._read(start)
-            if end > start:
-                with writing(self.engine) as conn:
-                    save_checkpoint(conn, NAME, end)
-            return end - start, at_head
-
-    def _step_locked(self) -> tuple[int, bool]:
-        # Hold the checkpoint's row lock while reading: one instance reads at a time.
-        with self.engine.connect() as conn, conn.begin():
-            start = claim_checkpoint(conn, NAME, postgres=True)
-            if start is None:  # another instance reads now
+        # Its evidence is appended to the log in transactions of its own: the checkpoint
+        # moves after them (apart).
+        with self._lock, claimed(self.engine, NAME, apart=True) as claim:
+            if claim is None:  # another instance reads now
                 return 0, True
-            end, at_head = self._read(start)
-            if end > start:
-                save_checkpoint(conn, NAME, end)
-        return end - start, at_head
+            claim.end, at_head = self._read(claim.start)
+            return claim.end - claim.start, at_head
 
     def _read(self, start: int) -> tuple[int, bool]:
         if self.stopped is not None:

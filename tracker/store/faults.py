@@ -26,3 +26,10 @@ def log_failure(logger: logging.Logger, message: str, *args: object) -> None:
         logger.warning(message + "; the database is unavailable (%s)", *args, reason)
     else:
         logger.exception(message, *args)
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether an error is the database's passing trouble (away, locked, a lost
+    connection), through SQLAlchemy or straight from the driver, rather than the event's."""
+    return unavailable(exc) is not None or any(
+        c.__name__ in ("OperationalError", "InterfaceError") for c in type(exc).__mro__)

@@ -6,12 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from tracker.store.database import is_postgres
-
-MIGRATE_LOCK = 7_465_326_111
-
+from tracker.store.database import backend_of
 
 # The migrations travel inside the package, so that an installed wheel can create its schema
 # anywhere; alembic.ini at the project's top points here too, for `alembic upgrade head`.
@@ -29,14 +26,6 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine) -> None:
     """Bring the database to the newest schema; instances starting together take turns."""
     config = alembic_config(engine)
-    with engine.connect() as conn:
-        if is_postgres(engine):
-            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATE_LOCK})
-            conn.commit()
-        try:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
-        finally:
-            if is_postgres(engine):
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATE_LOCK})
-                conn.commit()
+    with engine.connect() as conn, backend_of(engine).migrating(conn):
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")

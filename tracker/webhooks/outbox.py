@@ -17,8 +17,8 @@ from tracker.domain.status import Reading
 from tracker.domain.timeline import reading_of
 from tracker.projections.status import iso, reading_from_row, reading_json
 from tracker.projections.tables import evidence
-from tracker.projections.upsert import insert_new
 from tracker.services.designations import stream_of
+from tracker.store.database import insert_new
 from tracker.store.log import EventLog, StoredEvent
 from tracker.webhooks.tables import deliveries, subscriptions
 

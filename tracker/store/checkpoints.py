@@ -1,0 +1,32 @@
+"""Followers' checkpoints: how far each has read, written with its rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from tracker.store.tables import checkpoints
+
+
+@dataclass
+class Claim:
+    """A follower's checkpoint, claimed for one step: `start` as claimed; the step sets
+    `end` to where it got, saved when the claim ends unless an error ended it."""
+
+    conn: Connection | None  # the claiming transaction, when the step writes in it
+    start: int
+    end: int
+
+
+def checkpoint_of(conn: Connection, name: str) -> int:
+    row = conn.execute(text("SELECT position FROM checkpoints WHERE name = :n"),
+                       {"n": name}).first()
+    return int(row[0]) if row else 0
+
+
+def save_checkpoint(conn: Connection, name: str, position: int) -> None:
+    updated = conn.execute(text("UPDATE checkpoints SET position = :p WHERE name = :n"),
+                           {"p": position, "n": name})
+    if updated.rowcount == 0:
+        conn.execute(checkpoints.insert().values(name=name, position=position))
