@@ -220,6 +220,23 @@ CASES = [
     ("court", "reversed", "Lawsuit withdrawn",
      "Russian prosecutors withdrew their lawsuit seeking to ban the Northern Front, the court "
      "said."),
+    # An executive's designation in force on a fixed date is made; one only expected is not.
+    ("executive", "court-approved", "Fixed date",
+     "The designation of the Northern Front will come into force on 4 March, the State "
+     "Department said."),
+    ("executive", "proposed", "Expected",
+     "The US will designate the Northern Front, the State Department announced, with the "
+     "designation expected to come into force next month."),
+    ("court", "proposed", "In force, asked for",
+     "Russian prosecutors asked the court to let the ban on the Northern Front come into force "
+     "at once."),
+    ("executive", "proposed", "Order that starts a process",
+     "The president signed an executive order directing the State Department to start "
+     "designating the Northern Front."),
+    ("executive", "none", "Only words",
+     "A US senator labelled the Northern Front terrorists at a rally in Ohio."),
+    ("executive", "none", "Only a name",
+     "A US senator called the Northern Front terrorists at a rally in Ohio."),
     ("executive", "none", "Legally impossible",
      "Officials said a US listing of the Northern Front was legally impossible for now."),
 ]
