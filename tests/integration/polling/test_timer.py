@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import event, select
 from werkzeug import Request, Response
 
+from tests.inprocess import until, with_service
 from tests.servers import rss
 from tracker import runtime
 from tracker.bootstrap import Tracker, build
@@ -60,34 +60,15 @@ def polls(tracker: Tracker) -> list:
     return [e.decode() for e in tracker.log.read_stream("feed-wire") if e.type == "FeedPolled"]
 
 
-def running(tracker: Tracker, body: Callable[[Service], Awaitable[None]]) -> None:
-    async def run() -> None:
-        service = Service(tracker)
-        await service.start(background=True)
-        try:
-            await body(service)
-        finally:
-            await service.stop()
-
-    asyncio.run(run())
-
-
-async def until(condition: Callable[[], object], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.02)
-
-
 def test_a_feed_is_polled_when_it_is_due(database_url: str, tmp_path: Path,
                                          httpserver: HTTPServer) -> None:
     feed = Feed(httpserver)
     tracker = tracker_for(database_url, tmp_path, feed.url, "3s")
 
     async def body(_: Service) -> None:
-        await until(lambda: len(feed.arrivals) >= 3)
+        await until(lambda: len(feed.arrivals) >= 3, seconds=20)
 
-    running(tracker, body)
+    with_service(tracker, body)
     due = [p.next_poll_at.timestamp() for p in polls(tracker)]
     tracker.close()
     # Each poll after the first comes when the one before it said: not early, and well within
@@ -110,14 +91,15 @@ def test_nothing_is_written_while_no_feed_is_due(database_url: str, tmp_path: Pa
             writes.append(statement)
 
     async def body(_: Service) -> None:
-        await until(lambda: polls(tracker) and schedule_rows(tracker)[0].lease_owner is None)
+        await until(lambda: polls(tracker) and schedule_rows(tracker)[0].lease_owner is None,
+                    seconds=20)
         before = await asyncio.to_thread(schedule, tracker)
         event.listen(tracker.engine, "before_cursor_execute", note)
         await asyncio.sleep(5)  # two and a half intervals
         event.remove(tracker.engine, "before_cursor_execute", note)
         assert await asyncio.to_thread(schedule, tracker) == before
 
-    running(tracker, body)
+    with_service(tracker, body)
     assert len(feed.arrivals) == 1 and len(polls(tracker)) == 1 and writes == []
     assert polls(tracker)[0].outcome == "retry-later"
     tracker.close()
@@ -136,7 +118,7 @@ def test_stop_waits_for_a_poll_under_way(database_url: str, tmp_path: Path,
     async def body(_: Service) -> None:
         await asyncio.to_thread(feed.arrived.wait, 20)  # the poll is under way: stop now
 
-    running(tracker, body)
+    with_service(tracker, body)
     recorded = polls(tracker)
     assert [p.outcome for p in recorded] == ["fetched"] and recorded[0].new_entries == 1
     assert [r.lease_owner for r in schedule_rows(tracker)] == [None]
@@ -155,7 +137,7 @@ def test_a_poll_that_outlasts_the_bound_is_cancelled_at_stop(
         await asyncio.to_thread(feed.arrived.wait, 20)
         owners.append(service.poller.owner)
 
-    running(tracker, body)
+    with_service(tracker, body)
     # Not recorded, and its lease kept: the next start voids it (the process is gone).
     assert polls(tracker) == []
     assert [r.lease_owner for r in schedule_rows(tracker)] == owners

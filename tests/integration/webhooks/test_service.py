@@ -6,13 +6,14 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from tests.inprocess import until, with_service
 from tracker.bootstrap import Tracker
 from tracker.domain.events import EvidenceRecorded
 from tracker.runtime import Service
@@ -55,25 +56,6 @@ def transition(tracker: Tracker, n: int) -> None:
     tracker.writer.record(D, [EvidenceRecorded(
         D, f"o{n}", stage, 0.9, f"Quote {n}.", "test-1", "wire", f"https://news.example/{n}",
         f"Title {n}", datetime(2025, 1, 1 + n, tzinfo=UTC))])
-
-
-def with_service(tracker: Tracker, body: Callable[[Service], Awaitable[None]]) -> None:
-    async def run() -> None:
-        service = Service(tracker)
-        await service.start(background=True)
-        try:
-            await body(service)
-        finally:
-            await service.stop()
-
-    asyncio.run(run())
-
-
-async def until(condition: Callable[[], bool], seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
 
 
 def test_deliveries_arrive_in_log_order_and_promptly(tracker: Tracker,

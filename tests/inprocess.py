@@ -1,0 +1,30 @@
+"""The service run in the test's own process, and waiting on a condition it brings about."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from tracker.bootstrap import Tracker
+from tracker.runtime import Service
+
+
+def with_service(tracker: Tracker, body: Callable[[Service], Awaitable[None]]) -> None:
+    """Start the service in the background, run `body` beside it, and stop it."""
+    async def run() -> None:
+        service = Service(tracker)
+        await service.start(background=True)
+        try:
+            await body(service)
+        finally:
+            await service.stop()
+
+    asyncio.run(run())
+
+
+async def until(condition: Callable[[], object], seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)
