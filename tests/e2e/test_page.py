@@ -5,7 +5,6 @@ size: a story read from a served feed, two feeds failing beside it.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import struct
@@ -18,14 +17,13 @@ import lxml.html
 import pytest
 from pytest_httpserver import HTTPServer
 
+from tests.inprocess import poll_every_feed
 from tests.servers import rss, served_app
 from tests.withdrawn_story import ITEMS
 from tracker.api.app import create_app
 from tracker.api.routes.page import moment
-from tracker.bootstrap import build
+from tracker.bootstrap import Tracker, build
 from tracker.config import Settings
-from tracker.feeds.fetch import Limits, make_client
-from tracker.services.polling import Poller
 
 D = "taliban-designation"
 FEEDS = """\
@@ -66,15 +64,8 @@ def png_summary(data: bytes) -> tuple[int, int, int]:
     return width, height, len(set(pixels[:width * 4 * 400]))
 
 
-def poll_all(tracker) -> None:
-    async def run() -> None:
-        async with make_client() as client:
-            poller = Poller(tracker.engine, tracker.log, tracker.catalog, client,
-                            Limits(allow_private=True))
-            for feed in tracker.catalog.feeds:
-                await poller.poll(feed, force=True)
-
-    asyncio.run(run())
+def poll_all(tracker: Tracker) -> None:
+    poll_every_feed(tracker)
     tracker.settle()
 
 

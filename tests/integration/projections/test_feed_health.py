@@ -3,18 +3,16 @@ on loopback, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
+from tests.inprocess import poll_every_feed
 from tests.servers import rss
 from tracker import views
 from tracker.bootstrap import Tracker, build
 from tracker.config import Settings
-from tracker.feeds.fetch import Limits, make_client
-from tracker.services.polling import Poller
 
 FEEDS = """\
 designations:
@@ -27,14 +25,7 @@ feeds:
 
 
 def poll(tracker: Tracker) -> None:
-    async def run() -> None:
-        async with make_client() as client:
-            poller = Poller(tracker.engine, tracker.log, tracker.catalog, client,
-                            Limits(allow_private=True))
-            for feed in tracker.catalog.feeds:
-                await poller.poll(feed, force=True)
-
-    asyncio.run(run())
+    poll_every_feed(tracker)
     tracker.project()
 
 
