@@ -74,6 +74,15 @@ class Backend(Protocol):
         straight to the driver (building a thousand-value IN costs more than running it)."""
 
 
+def upsert_rows(insert: Callable[[Table], Any], conn: Connection, table: Table,
+                rows: list[dict[str, Any]], key: str) -> None:
+    """INSERT ... ON CONFLICT (key) DO UPDATE of every other column, both dialects having the
+    same clause; `insert` is the dialect's own."""
+    stmt = insert(table)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=[key], set_={k: stmt.excluded[k] for k in rows[0] if k != key}), rows)
+
+
 class LogWriter:
     """The event log's own connection to write with, for its hot path: transactions run on
     the driver's connection (no statement building). Driver errors come out as

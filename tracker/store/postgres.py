@@ -15,7 +15,7 @@ from sqlalchemy import Column, Connection, Engine, Table, create_engine, select,
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL
 
-from tracker.store.backend import APPEND_LOCK, MIGRATE_LOCK, LogWriter
+from tracker.store.backend import APPEND_LOCK, MIGRATE_LOCK, LogWriter, upsert_rows
 from tracker.store.checkpoints import Claim, save_checkpoint
 from tracker.store.events import INSERT, SELECT, Built, StoredEvent
 
@@ -174,10 +174,7 @@ class Postgres:
 
     def upsert(self, conn: Connection, table: Table, rows: list[dict[str, Any]],
                key: str) -> None:
-        stmt = postgresql.insert(table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[key], set_={k: stmt.excluded[k] for k in rows[0] if k != key})
-        conn.execute(stmt, rows)
+        upsert_rows(postgresql.insert, conn, table, rows, key)
 
     def insert_new(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         conn.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)

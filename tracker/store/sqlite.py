@@ -19,7 +19,7 @@ from sqlalchemy import Column, Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import URL
 
-from tracker.store.backend import LogWriter
+from tracker.store.backend import LogWriter, upsert_rows
 from tracker.store.checkpoints import Claim, checkpoint_of, save_checkpoint
 from tracker.store.events import COLUMNS, INSERT, SELECT, Built, StoredEvent
 
@@ -182,10 +182,7 @@ class SQLite:
 
     def upsert(self, conn: Connection, table: Table, rows: list[dict[str, Any]],
                key: str) -> None:
-        stmt = sqlite.insert(table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[key], set_={k: stmt.excluded[k] for k in rows[0] if k != key})
-        conn.execute(stmt, rows)
+        upsert_rows(sqlite.insert, conn, table, rows, key)
 
     def insert_new(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         conn.execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
