@@ -56,18 +56,17 @@ class EventLog:
                     or self._append(raw, new, expected or {}))
 
         writer = self._writer or self._open_writer()
-        for attempt in (1, 2):
-            try:
-                built = writer.run(work)
-                self._tip.remember(built)
-                return Appended(built.result, built.written)
-            except DBAPIError as e:
-                # Appends check out without a ping (a round trip each): a connection the
-                # server dropped is found on first use, and the append tried once more on
-                # a fresh one (the keys make a retry safe).
-                if attempt == 2 or not e.connection_invalidated:
-                    raise
-        raise AssertionError("unreachable")
+        try:
+            built = writer.run(work)
+        except DBAPIError as e:
+            # Appends check out without a ping (a round trip each): a connection the server
+            # dropped is found on first use, and the append tried once more on a fresh one
+            # (the keys make a retry safe).
+            if not e.connection_invalidated:
+                raise
+            built = writer.run(work)
+        self._tip.remember(built)
+        return Appended(built.result, built.written)
 
     def _open_writer(self) -> LogWriter:
         self._writer = self._backend.writer(self.engine)

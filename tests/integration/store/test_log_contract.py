@@ -69,6 +69,13 @@ def test_an_alias_finds_the_event_as_well(log: EventLog) -> None:
     assert log.find("guid:1") == first
 
 
+def test_an_event_is_found_by_any_of_its_aliases_matching_one_stored(log: EventLog) -> None:
+    """A later arrival under a new key whose second alias is an alias already stored."""
+    first = log.append([new("a", "link:1", aliases=("guid:1",))]).events[0]
+    again = log.append([new("a", "link:2", aliases=("content:7", "guid:1"))])
+    assert again.events == [first] and again.written == []
+
+
 def test_duplicates_within_one_batch_are_written_once(log: EventLog) -> None:
     result = log.append([new("a", "k1"), new("a", "k1"), new("a", "k2")])
     assert len(result.written) == 2
@@ -80,6 +87,7 @@ def test_reading_streams_in_batches_and_honours_after_and_limit(log: EventLog) -
     assert [e.position for e in log.read(after=5, limit=7, batch=3)] == list(range(6, 13))
     assert len(list(log.read(batch=4))) == 25
     assert [e.version for e in log.read_stream("s", after_version=20)] == [21, 22, 23, 24, 25]
+    assert [e.version for e in log.read_stream("s")] == list(range(1, 26))
 
 
 def test_the_database_refuses_to_change_or_remove_events(log: EventLog) -> None:
@@ -150,13 +158,14 @@ def test_verify_catches_inserted_and_reordered_events(log: EventLog) -> None:
     assert caught.value.position == 2
 
 
-def test_an_append_outlives_a_connection_the_server_dropped(log: EventLog) -> None:
-    if log.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no server to drop the connection: PostgreSQL only")
+def test_an_append_outlives_a_connection_lost_since_the_last(log: EventLog) -> None:
     log.append([new("a", "k1")])
-    with log.engine.connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    if log.engine.dialect.name == "postgresql":  # the server drops it
+        with log.engine.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    else:  # a file has no server: the writer's kept connection is closed under it
+        log._writer._kept.driver_connection.close()
     assert [e.position for e in log.append([new("a", "k2")]).written] == [2]
     assert [e.idempotency_key for e in log.read()] == ["k1", "k2"]
 
@@ -179,6 +188,21 @@ def test_two_engines_on_one_store_share_one_chain(log: EventLog, database_url: s
     assert [e.version for e in stored] == list(range(1, 8))
     assert stored[-1].idempotency_key == "a-after-dispose"
     verify_chain(stored)
+
+
+def test_a_log_forgets_the_versions_it_knew_once_another_engine_wrote_between(
+        log: EventLog, database_url: str) -> None:
+    """Ours writes s, another engine writes s, ours writes t and then s again: the last s
+    is version 3, not the 2 ours would take from what it remembered of s."""
+    other_engine = make_engine(database_url)
+    try:
+        log.append([new("s", "ours-1")])
+        EventLog(other_engine).append([new("s", "theirs")])
+        log.append([new("t", "ours-2")])
+        last = log.append([new("s", "ours-3")]).written
+    finally:
+        other_engine.dispose()
+    assert [(e.stream, e.version, e.position) for e in last] == [("s", 3, 4)]
 
 
 def test_an_append_continues_what_was_written_before_its_engine_started(
