@@ -17,8 +17,11 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
+    # Alembic's options are read by configparser, to which "%" starts an interpolation: a
+    # URL-encoded password or name ("p%40ss", ":memory:" as "%3Amemory%3A") must be escaped.
+    url = engine.url.render_as_string(hide_password=False)
     config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["configure_logger"] = False
     return config
 

@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 
 from tests.servers import ROOT
 from tracker.store.database import make_engine
-from tracker.store.migrate import alembic_config
+from tracker.store.migrate import alembic_config, upgrade
 from tracker.tables import metadata
 
 
@@ -31,3 +31,16 @@ def test_alembic_upgrade_head_on_an_empty_database(tmp_path) -> None:  # type: i
     engine = make_engine(url)
     assert "events" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_a_url_with_a_percent_sign_migrates(tmp_path, postgres_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Alembic reads its options as configparser does, where "%" is special: a percent-
+    encoded password, or a file whose name holds a "%", must still migrate."""
+    user, _, rest = postgres_url.partition("@")
+    for url in (f"sqlite:///{tmp_path / 'share%20d.db'}", f"{user}:p%40ss@{rest}"):
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+            assert "events" in inspect(engine).get_table_names()
+        finally:
+            engine.dispose()
