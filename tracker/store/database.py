@@ -26,10 +26,10 @@ def _pick(url: URL) -> Backend:
     raise ValueError(f"unsupported database URL: {url.drivername}://…")
 
 
-def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+def make_engine(url: str | URL) -> Engine:
     """An engine for `url`, set up by the backend the URL names."""
     backend = _pick(make_url(url))
-    engine = backend.engine(make_url(url), **kwargs)
+    engine = backend.engine(make_url(url))
     _backends[engine] = backend
     return engine
 

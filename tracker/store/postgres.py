@@ -62,13 +62,19 @@ def _columns(rows: list[tuple[Any, ...]]) -> list[list[Any]]:
     return [list(column) for column in zip(*rows, strict=True)]
 
 
+def _engine(url: URL, **pool: Any) -> Engine:
+    driver = url.drivername.partition("+")[2]
+    url = url.set(drivername=f"postgresql+{driver or 'psycopg'}")
+    return create_engine(url, connect_args={"options": CONNECTION_OPTIONS}, **pool)
+
+
 class _Writer(LogWriter):
     """A small pool of its own that does not ping on checkout (a round trip each);
     transactions run in one pipeline, so that they wait on the server only where they read
     a result and at commit."""
 
     def __init__(self, engine: Engine) -> None:
-        own = Postgres().engine(engine.url, pool_pre_ping=False, pool_size=2, max_overflow=8)
+        own = _engine(engine.url, pool_pre_ping=False, pool_size=2, max_overflow=8)
         super().__init__(engine, own, nullcontext(), keep=False)
 
     def session(self, raw: Any) -> Any:
@@ -80,14 +86,8 @@ class Postgres:
         # postgres:// is the scheme Heroku, libpq and many hosts hand out
         return url.drivername.partition("+")[0] in ("postgres", "postgresql")
 
-    def engine(self, url: URL, **kwargs: Any) -> Engine:
-        driver = url.drivername.partition("+")[2]
-        url = url.set(drivername=f"postgresql+{driver or 'psycopg'}")
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 20)
-        kwargs.setdefault("pool_pre_ping", True)
-        kwargs.setdefault("connect_args", {}).setdefault("options", CONNECTION_OPTIONS)
-        return create_engine(url, **kwargs)
+    def engine(self, url: URL) -> Engine:
+        return _engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
     def writer(self, engine: Engine) -> LogWriter:
         return _Writer(engine)

@@ -78,9 +78,9 @@ class SQLite:
     def accepts(self, url: URL) -> bool:
         return url.get_backend_name() == "sqlite"
 
-    def engine(self, url: URL, **kwargs: Any) -> Engine:
+    def engine(self, url: URL) -> Engine:
         """WAL, a busy timeout, durable commits, and BEGIN emitted by hand."""
-        engine = create_engine(url, **kwargs)
+        engine = create_engine(url)
 
         # pysqlite's own transaction handling defers BEGIN and cannot take a write lock
         # up front; turn it off and emit BEGIN ourselves (the SQLAlchemy recipe), so that

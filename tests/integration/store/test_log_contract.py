@@ -76,6 +76,21 @@ def test_an_event_is_found_by_any_of_its_aliases_matching_one_stored(log: EventL
     assert again.events == [first] and again.written == []
 
 
+def test_a_batch_of_known_and_new_keys_writes_only_the_new(log: EventLog) -> None:
+    first = log.append([new("a", "k1")]).events[0]
+    again = log.append([new("a", "k2"), new("a", "k1"), new("b", "k3")])
+    assert again.events[1] == first
+    assert [(e.idempotency_key, e.position, e.version) for e in again.written] == [
+        ("k2", 2, 2), ("k3", 3, 1)]
+
+
+def test_a_stream_named_only_in_expected_is_checked_too(log: EventLog) -> None:
+    log.append([new("b", "k1")])
+    with pytest.raises(ConcurrencyConflict):
+        log.append([new("a", "k2")], expected={"a": 0, "b": 0})
+    assert log.head()[0] == 1
+
+
 def test_duplicates_within_one_batch_are_written_once(log: EventLog) -> None:
     result = log.append([new("a", "k1"), new("a", "k1"), new("a", "k2")])
     assert len(result.written) == 2
