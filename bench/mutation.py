@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / ".mutation"
 COPIED = ("tracker", "tests", "README.md", "pyproject.toml", "feeds.yaml", "examples",
           "alembic.ini", "migrations")
+ALSO_COPIED = [name for name in COPIED if name not in ("tracker", "pyproject.toml")]
 # Appended to the copy's tests/conftest.py: property tests run each mutant on fewer examples,
 # derandomised and without shrinking (a survivor costs the whole run; a kill needs one example).
 FEWER_EXAMPLES = """
@@ -66,7 +67,10 @@ def settings() -> dict:
 
 
 def modules() -> dict[str, list[str]]:
-    return settings()["modules"]
+    """Each module's tests, a "@name" standing for the [tool.tracker.mutation.suites] list."""
+    suites = settings().get("suites", {})
+    return {module: [t for item in tests for t in (suites[item[1:]] if item[0] == "@" else [item])]
+            for module, tests in settings()["modules"].items()}
 
 
 def equivalent() -> dict[str, str]:
@@ -105,8 +109,10 @@ def prepare(module: str, tests: list[str], examples: int) -> Path:
         f'source_paths = ["tracker"]\n'
         f"tests_dir = {toml_list(tests)}\n"
         f"do_not_mutate = {toml_list(others)}\n"
-        f"also_copy = {toml_list(['tests', 'README.md', 'examples', 'feeds.yaml'])}\n"
-        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:randomly", "-q"]\n'
+        f"also_copy = {toml_list(ALSO_COPIED)}\n"
+        # A connection left for the collector when mutmut's own run ends is no finding.
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:randomly", "-q", '
+        '"-W", "ignore::pytest.PytestUnraisableExceptionWarning"]\n'
         + rest, encoding="utf-8")
     return where
 
