@@ -75,6 +75,11 @@ class Hit:
     history: bool = False  # an earlier year's step, told as background: decides nothing
 
 
+# A step of an earlier year, told as background: it decides nothing, and it keeps the
+# headline out (the body told the story).
+HISTORY = Hit("", 0.0, "", history=True)
+
+
 @dataclass(frozen=True)
 class Language:
     """The patterns of one designation: its names, and which change is its own."""
@@ -221,7 +226,7 @@ def _read_sentence(sentence: str, lang: Language, named: bool, own_context: bool
     at, stage, whose = best
     if stage != BINDING and _looks_back(sentence, year, at + 1) and basis == "body" \
             and not re.search(r"\b(now|today|this week)\b", low):
-        return Hit(stage, 0.0, sentence, basis, history=True)  # an earlier year's call
+        return HISTORY
     confidence = BASE_CONFIDENCE[stage]
     if not named:
         confidence -= 0.1
@@ -229,7 +234,7 @@ def _read_sentence(sentence: str, lang: Language, named: bool, own_context: bool
         confidence -= 0.1
     if _looks_back(sentence, year):
         confidence -= 0.05
-    return Hit(stage, round(max(0.05, min(0.99, confidence)), 2), sentence, basis)
+    return Hit(stage, round(confidence, 2), sentence, basis)  # 0.55 to 0.9
 
 
 def _near(pattern: re.Pattern[str], s: str, at: int, before: int) -> bool:

@@ -131,3 +131,60 @@ def test_a_hit_keeps_the_sentence_that_decided() -> None:
     hit = read(Article(title="Court news", content="The weather was fine. " + NAMED_COURT,
                        published=PUBLISHED), D)
     assert hit == Hit("court-approved", 0.9, NAMED_COURT, "body")
+
+
+def test_a_headline_alone_is_read_with_the_articles_year_and_context() -> None:
+    # An earlier year in the headline: a little less sure.
+    assert reading("", "Russian court banned the Northern Front as terrorist in 2019") == \
+        ("court-approved", 0.85, "headline")
+    # The authority named only in the body's opening still makes the headline its own.
+    assert reading("Moscow was quiet on Monday.", "Court bans the Northern Front as terrorist") \
+        == ("court-approved", 0.9, "headline")
+    assert reading("The weather was fine.", "Court bans the Northern Front as terrorist") \
+        == ("court-approved", 0.8, "headline")
+
+
+def test_the_articles_start_is_its_title_and_first_five_sentences() -> None:
+    filler = "The weather was fine. " * 5
+    assert reading(filler + "Moscow was quiet. " + UNNAMED_COURT) == \
+        ("court-approved", 0.8, "body")
+    assert reading("The weather was fine. " * 4 + "Moscow was quiet. " + UNNAMED_COURT) == \
+        ("court-approved", 0.9, "body")
+
+
+def test_the_summary_and_the_text_are_read_as_separate_sentences() -> None:
+    hit = read(Article(title="Court news", summary=NAMED_COURT, content="The weather was fine.",
+                       published=PUBLISHED), D)
+    assert hit == Hit("court-approved", 0.9, NAMED_COURT, "body")
+
+
+def test_of_two_sentences_saying_the_same_the_first_is_quoted() -> None:
+    again = "A Russian court designated the Northern Front a terrorist organisation again."
+    hit = read(Article(title="Court news", content=f"{NAMED_COURT} {again}",
+                       published=PUBLISHED), D)
+    assert hit == Hit("court-approved", 0.9, NAMED_COURT, "body")
+
+
+def test_a_step_of_an_earlier_year_does_not_stop_the_reading_of_the_next() -> None:
+    assert reading("In 2019 Russian lawmakers proposed a bill to ban the Northern Front. "
+                   + NAMED_COURT) == ("court-approved", 0.9, "body")
+
+
+SEVERAL = Designation("s", "S", ("Solar Brotherhood network", "international Solar Brotherhood "
+                                 "network"), RUSSIA, change="listing", decided_by="court")
+
+
+def named(sentence: str, designation: Designation = SEVERAL) -> bool:
+    return read(Article(title="Court news", content=sentence, published=PUBLISHED),
+                designation) is not None
+
+
+def test_a_capitalised_word_every_name_shares_names_the_group() -> None:
+    assert named("A Russian court designated the Brotherhood a terrorist organisation.")
+    # A shared word in lower case, or a single name's own words, name no one.
+    assert not named("A Russian court designated the network a terrorist organisation.")
+    assert not named("A Russian court designated the Front a terrorist organisation.", D)
+    short = Designation("t", "T", ("Al Sun", "Al Sun network"), RUSSIA, change="listing",
+                        decided_by="court")
+    assert named("A Russian court designated Sun a terrorist organisation.", short)
+    assert not named("A Russian court designated Al a terrorist organisation.", short)
