@@ -239,6 +239,14 @@ CASES = [
      "A US senator called the Northern Front terrorists at a rally in Ohio."),
     ("executive", "none", "Legally impossible",
      "Officials said a US listing of the Northern Front was legally impossible for now."),
+    # A court turning down the group's appeal against its ban: the court's ban stands, and
+    # is no step of a parliament's.
+    ("court", "court-approved", "Appeal rejected",
+     "The Supreme Court rejected the Northern Front's appeal against its ban as a terrorist "
+     "organisation."),
+    ("parliament", "none", "Appeal rejected",
+     "The Supreme Court rejected the Northern Front's appeal against its ban as a terrorist "
+     "organisation."),
 ]
 
 
