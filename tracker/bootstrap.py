@@ -17,6 +17,7 @@ from tracker.projections.status import StatusProjection
 from tracker.services import reader
 from tracker.services.designations import DesignationWriter
 from tracker.services.reader import Reader
+from tracker.store.checkpoints import positions
 from tracker.store.database import make_engine
 from tracker.store.log import EventLog
 from tracker.store.migrate import upgrade
@@ -44,6 +45,12 @@ class Tracker:
         """The followers of the log that stopped before an event they cannot apply."""
         found = list(self.runner.stopped.values())
         return found + ([self.reader.stopped] if self.reader.stopped else [])
+
+    def push_metrics(self) -> None:
+        """Set the metrics' gauges of the log's head and its followers' positions."""
+        head, saved = positions(self.engine)
+        stopped = {s.follower: s.position for s in self.stopped()}
+        self.metrics.set_positions(head, {n: saved.get(n, 0) for n in self.followers()}, stopped)
 
     def project(self) -> None:
         """Bring every projection, then the webhook outbox, up to the head of the log."""

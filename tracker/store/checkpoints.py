@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from tracker.store.tables import checkpoints
 
@@ -30,3 +30,11 @@ def save_checkpoint(conn: Connection, name: str, position: int) -> None:
                            {"p": position, "n": name})
     if updated.rowcount == 0:
         conn.execute(checkpoints.insert().values(name=name, position=position))
+
+
+def positions(engine: Engine) -> tuple[int, dict[str, int]]:
+    """The log's head position and every saved checkpoint, by name."""
+    with engine.connect() as conn:
+        head = conn.execute(text("SELECT COALESCE(MAX(position), 0) FROM events")).scalar()
+        saved = dict(conn.execute(text("SELECT name, position FROM checkpoints")).all())
+    return int(head or 0), saved

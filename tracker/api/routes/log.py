@@ -51,5 +51,5 @@ def healthz(tracker: TrackerDep) -> dict:
                              "description": "Prometheus metrics"}})
 def metrics(tracker: TrackerDep) -> Response:
     """Prometheus metrics."""
-    tracker.metrics.refresh(tracker)
+    tracker.push_metrics()
     return Response(generate_latest(tracker.metrics.registry), media_type=CONTENT_TYPE_LATEST)
