@@ -11,8 +11,8 @@ import pytest
 
 from tracker import views
 from tracker.bootstrap import Tracker
+from tracker.domain.documents import status_document
 from tracker.domain.events import EvidenceRecorded, EvidenceRejected, StageOverridden
-from tracker.projections.status import status_document
 from tracker.services import audit
 
 D = "taliban-designation"
