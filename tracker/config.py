@@ -22,6 +22,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tracker.domain.designations import DEFAULT_STAGES, REVERSED, Confirm, Designation
 from tracker.errors import ConfigError
+from tracker.store.database import EMBEDDED_URL
 
 # About a day in all: seconds, then minutes, then hours.
 DEFAULT_RETRIES = "5,30,120,600,1800,3600,7200,14400,28800,28800"
@@ -37,7 +38,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TRACKER_", extra="ignore")
 
-    database_url: str = "sqlite:///./tracker.db"
+    database_url: str = EMBEDDED_URL
     feeds: Path = Path("./feeds.yaml")
     admin_token: str | None = None
     webhook_retries: str = DEFAULT_RETRIES

@@ -50,6 +50,7 @@ from tracker.domain.status import Reading, site_of
 from tracker.domain.status import strong as is_strong
 from tracker.feeds.fetch import make_client
 from tracker.services.polling import Poller
+from tracker.store.database import file_url
 
 FEED = "corpus"
 NOON = 12  # a labelled item's date is a day: served as published at noon UTC
@@ -254,12 +255,12 @@ def poll(tracker: Tracker) -> None:
 
 @contextmanager
 def served(corpus: Path, database_url: str | None = None) -> Iterator[tuple[Tracker, FeedServer]]:
-    """A tracker (on a fresh SQLite file unless a migrated database is given) following the
+    """A tracker (on a fresh embedded database file unless a migrated one is given) following the
     corpus's designations through one loopback feed."""
     server = FeedServer()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        url = database_url or f"sqlite:///{folder / 'tracker.db'}"
+        url = database_url or file_url(folder / "tracker.db")
         feeds = feeds_file(corpus / "designations.yaml", server.url, folder)
         tracker = build(Settings(database_url=url, feeds=feeds), migrate=True)
         try:

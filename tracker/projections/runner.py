@@ -109,7 +109,7 @@ class Runner:
 
         A batch spans at most `batch` positions: bounded by position alone, each read
         touches only its own stretch of the log, whatever the planner knows of the table
-        (with no statistics PostgreSQL would scan from `start` to the head and sort it all,
+        (with no statistics a server database would scan from `start` to the head and sort it all,
         every batch)."""
         if self.source is not None:
             head = self.source.head()[0]

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from tracker.bootstrap import Tracker
 from tracker.projections.runner import Projection, Runner
 from tracker.services.designations import stream_of
-from tracker.store.database import make_engine
+from tracker.store.database import SCRATCH_URL, make_engine
 from tracker.store.log import StoredEvent
 from tracker.store.tables import metadata
 from tracker.store.verify import Head, verify_chain
@@ -88,7 +88,7 @@ def replay(tracker: Tracker, progress: Progress = None) -> dict[str, str]:
 def replay_beside(tracker: Tracker, progress: Progress = None) -> list[Comparison]:
     """Rebuild every projection into a scratch database and compare with the live ones."""
     tracker.project()
-    scratch = make_engine("sqlite://")
+    scratch = make_engine(SCRATCH_URL)
     metadata.create_all(scratch)
     runner = Runner(scratch, source=tracker.log)
     rebuilt = [type(p)(tracker.catalog) if hasattr(p, "catalog") else type(p)()  # type: ignore[call-arg]

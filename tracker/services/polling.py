@@ -54,7 +54,7 @@ log = logging.getLogger("tracker.poll")
 LEASE_SECONDS = 300.0
 ARTICLE_CONCURRENCY = 4
 # The polls' database work runs in one thread: batches one after another, never waiting on
-# each other for SQLite's write lock.
+# each other for an embedded database's write lock.
 DATABASE_THREAD = ThreadPoolExecutor(1, thread_name_prefix="poll-db")
 # Parsing is pure Python, so more threads would only contend for the interpreter lock, and
 # starve the event loop and the database thread of it.

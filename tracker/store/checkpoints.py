@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, text
 
-from tracker.store.tables import checkpoints
-
 
 @dataclass
 class Claim:
@@ -29,7 +27,8 @@ def save_checkpoint(conn: Connection, name: str, position: int) -> None:
     updated = conn.execute(text("UPDATE checkpoints SET position = :p WHERE name = :n"),
                            {"p": position, "n": name})
     if updated.rowcount == 0:
-        conn.execute(checkpoints.insert().values(name=name, position=position))
+        conn.execute(text("INSERT INTO checkpoints (name, position) VALUES (:n, :p)"),
+                     {"n": name, "p": position})
 
 
 def positions(engine: Engine) -> tuple[int, dict[str, int]]:
