@@ -21,7 +21,7 @@ from tracker.store.tables import feed_schedule
 from tracker.webhooks.dispatcher import RUN, Answer, Claimed, Dispatcher
 from tracker.webhooks.tables import deliveries
 
-log = logging.getLogger("tracker.service")
+logger = logging.getLogger("tracker.service")
 PUMP_IDLE_SECONDS = 0.5
 SETTLE_SECONDS = 10.0
 STOP_GRACE_SECONDS = 4.0
@@ -116,7 +116,7 @@ class Service:
         while self._polls and (left := deadline - time.monotonic()) > 0:
             await asyncio.wait(set(self._polls), timeout=left)
         if late := set(self._polls):
-            log.warning("cancelled %d polls still under way after %g s", len(late),
+            logger.warning("cancelled %d polls still under way after %g s", len(late),
                         STOP_POLLS_SECONDS)
             for task in late:
                 task.cancel()
@@ -173,7 +173,7 @@ class Service:
             await asyncio.to_thread(self._release_dead)
             due = await asyncio.to_thread(self.poller.due)
         except Exception:
-            log_failure(log, "cannot read the feed schedule")
+            log_failure(logger, "cannot read the feed schedule")
             self._set_timer(time.time() + RETRY_SECONDS)
             return
         if self._stopping:
@@ -188,7 +188,7 @@ class Service:
         try:
             at = await asyncio.to_thread(self.poller.next_due, set(self._polling))
         except Exception:
-            log_failure(log, "cannot read the feed schedule")
+            log_failure(logger, "cannot read the feed schedule")
             at = time.time() + RETRY_SECONDS
         self._set_timer(at)
 
@@ -212,7 +212,7 @@ class Service:
         try:
             report = await self.poller.poll(feed)
         except Exception:  # one feed's trouble never stops the others
-            log_failure(log, "polling %s failed", feed)
+            log_failure(logger, "polling %s failed", feed)
             report = None
         finally:
             self._polling.discard(feed)
@@ -244,7 +244,7 @@ class Service:
                 await asyncio.to_thread(self.tracker.settle)
                 head, settled = now, time.monotonic()
             except Exception:
-                log_failure(log, "following the log failed; retrying")
+                log_failure(logger, "following the log failed; retrying")
                 await asyncio.sleep(1)
                 continue
             self._send.set()
@@ -264,7 +264,7 @@ class Service:
                 runs = await asyncio.to_thread(self.dispatcher.round, answers,
                                                [c.id for c in release], rooms)
             except Exception:
-                log_failure(log, "cannot record or lease webhook deliveries; retrying")
+                log_failure(logger, "cannot record or lease webhook deliveries; retrying")
                 self._answers[:0], self._release[:0] = answers, release
                 await asyncio.sleep(1)
                 continue
@@ -308,7 +308,7 @@ class Service:
             try:
                 result = await self.dispatcher.send(c)
             except Exception:
-                log_failure(log, "delivering to %s failed unexpectedly; the lease will run out",
+                log_failure(logger, "delivering to %s failed unexpectedly; the lease will run out",
                             c.url)
                 self._drop(lane)
                 lane.held -= 1

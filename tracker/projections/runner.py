@@ -17,7 +17,7 @@ from tracker.store.followers import claimed
 from tracker.store.log import SELECT, EventLog, StoredEvent, _expanding
 from tracker.store.tables import checkpoints
 
-log = logging.getLogger("tracker.projections")
+logger = logging.getLogger("tracker.projections")
 
 
 class Projection(Protocol):
@@ -81,7 +81,7 @@ class Runner:
                 stop = FollowerStopped(projection.name, event.position,
                                        f"{event.type}: {type(exc).__name__}: {exc}")
                 self.stopped[projection.name] = stop
-                log.error("%s; it serves what it had and goes no further until fixed", stop)
+                logger.error("%s; it serves what it had and goes no further until fixed", stop)
                 return moved, True
             moved, start = moved + event.position - start, event.position
         self._seen.pop(projection.name, None)

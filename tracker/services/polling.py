@@ -50,7 +50,7 @@ from tracker.store.leases import instance_name, release_dead
 from tracker.store.log import EventLog, NewEvent
 from tracker.store.tables import feed_schedule
 
-log = logging.getLogger("tracker.poll")
+logger = logging.getLogger("tracker.poll")
 LEASE_SECONDS = 300.0
 ARTICLE_CONCURRENCY = 4
 # The polls' database work runs in one thread: batches one after another, never waiting on
@@ -93,13 +93,13 @@ def observations(feed: str, designations: tuple[str, ...], parsed: ParsedFeed,
     return new
 
 
-def record_entries(log_: EventLog, feed: str, designations: tuple[str, ...],
+def record_entries(log: EventLog, feed: str, designations: tuple[str, ...],
                    parsed: ParsedFeed, fetched_at: datetime) -> int:
     """Append the entries not seen before; return how many were new."""
     new = observations(feed, designations, parsed, fetched_at)
     if not new:
         return 0
-    return len(log_.append(new).written)
+    return len(log.append(new).written)
 
 
 @dataclass(frozen=True)
@@ -118,11 +118,11 @@ class Outcome:
 
 
 class Poller:
-    def __init__(self, engine: Engine, log_: EventLog, catalog: Catalog,
+    def __init__(self, engine: Engine, log: EventLog, catalog: Catalog,
                  client: httpx.AsyncClient, limits: Limits = Limits(),
                  owner: str | None = None, metrics: Metrics | None = None,
                  concurrency: int = 32) -> None:
-        self.engine, self.log, self.catalog, self.client = engine, log_, catalog, client
+        self.engine, self.log, self.catalog, self.client = engine, log, catalog, client
         self.limits = limits
         self.concurrency = concurrency  # TRACKER_POLL_CONCURRENCY: feeds polled at once
         self._gates: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
@@ -341,11 +341,11 @@ class Poller:
                         DATABASE_THREAD, partial(watch.check_disputes, self.log, self.catalog,
                                                  feed, polled_at))
                 except Exception:  # the poll is recorded: the next one checks again
-                    log.warning("cannot check %s for disputes", feed.id, exc_info=True)
+                    logger.warning("cannot check %s for disputes", feed.id, exc_info=True)
         self.metrics.polls.labels(feed.id, outcome).inc()
         self.metrics.observations.labels(feed.id).inc(new)
         level = logging.WARNING if error else logging.INFO
-        log.log(level, "polled %s: %s, %d entries, %d new%s", feed.id, outcome, entries, new,
+        logger.log(level, "polled %s: %s, %d entries, %d new%s", feed.id, outcome, entries, new,
                 f" ({error})" if error else "")
         return PollReport(feed.id, outcome, entries, new, error)
 
@@ -381,7 +381,7 @@ class Poller:
                 try:
                     page = await fetch_article(self.client, entry.link, self.limits)
                 except Exception:  # one article that cannot be read leaves the entry as it is
-                    log.warning("cannot read the article at %s", redacted(entry.link),
+                    logger.warning("cannot read the article at %s", redacted(entry.link),
                                 exc_info=True)
                     return entry
             if page.text and not entry.content:

@@ -28,7 +28,7 @@ from tracker.store.database import insert_many, writing
 from tracker.webhooks.sender import SendResult, send
 from tracker.webhooks.tables import attempts, deliveries, subscriptions
 
-log = logging.getLogger("tracker.webhooks")
+logger = logging.getLogger("tracker.webhooks")
 LEASE_MARGIN = 30.0
 RUN = 100  # deliveries of one subscription leased at a time
 
@@ -203,10 +203,10 @@ class Dispatcher:
                           "next_retry_at": now_iso(next_retry) if next_retry else None})
             self.metrics.deliveries.labels(outcome).inc()
             if not result.ok:
-                log.warning("delivery %s to %s: %s (%s)", c.id, redacted(c.url), outcome,
+                logger.warning("delivery %s to %s: %s (%s)", c.id, redacted(c.url), outcome,
                             result.error)
-            elif log.isEnabledFor(logging.INFO):
-                log.info("delivery %s to %s: %s", c.id, redacted(c.url), outcome)
+            elif logger.isEnabledFor(logging.INFO):
+                logger.info("delivery %s to %s: %s", c.id, redacted(c.url), outcome)
         conn.execute(RECORD, updates)
         insert_many(conn, attempts, tried)
 

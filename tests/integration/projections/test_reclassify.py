@@ -37,7 +37,7 @@ def test_reclassify_dry_run_then_for_real(settings: Settings,
 
     def stricter(article, designation):  # type: ignore[no-untyped-def]
         if "considering" in article.title:
-            return classifier.Reading(None, 0.0, None)
+            return classifier.Verdict(None, 0.0, None)
         return real(article, designation)
 
     monkeypatch.setattr(classifier, "classify", stricter)

@@ -1,4 +1,4 @@
-"""The raw log for audits, health and metrics."""
+"""The raw log for audits, the feeds' and lists' health, liveness and metrics."""
 
 from __future__ import annotations
 
