@@ -15,7 +15,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -25,6 +25,7 @@ from tracker.config import Settings
 from tracker.metrics import Metrics
 from tracker.outbound import redacted
 from tracker.store.database import insert_many, writing
+from tracker.store.log import now_iso
 from tracker.webhooks.sender import SendResult, send
 from tracker.webhooks.tables import attempts, deliveries, subscriptions
 
@@ -44,10 +45,6 @@ RECORD = text("UPDATE webhook_deliveries SET status = :status, attempts = :attem
               "next_attempt_at = COALESCE(:next_attempt_at, next_attempt_at), "
               "lease_owner = NULL, lease_until = NULL, last_status_code = :code, "
               "last_error = :error, delivered_at = :delivered_at WHERE id = :id")
-
-
-def now_iso(at: float | None = None) -> str:
-    return datetime.fromtimestamp(at if at is not None else time.time(), UTC).isoformat()
 
 
 @dataclass(frozen=True)
