@@ -89,7 +89,7 @@ def seed(database: str, feeds: Path, body: Path) -> None:
             D, f"o{n}", stage, 0.9, f"Sentence number {n} about the step.", "bench", "wire",
             f"https://news.example/{n}", f"Article {n}", start + timedelta(days=5 * n))])
     tracker.project()
-    body.write_text(views.status_json(tracker, D))
+    body.write_text(views.status_json(tracker.engine, tracker.catalog, D))
     tracker.close()
 
 

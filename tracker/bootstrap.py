@@ -14,8 +14,8 @@ from tracker.projections.disputes import DisputeProjection
 from tracker.projections.feeds import FeedHealthProjection
 from tracker.projections.runner import Projection, Runner
 from tracker.projections.status import StatusProjection
-from tracker.services import reader
 from tracker.services.designations import DesignationWriter
+from tracker.services.followers import Followers
 from tracker.services.reader import Reader
 from tracker.store.checkpoints import positions
 from tracker.store.database import make_engine
@@ -37,31 +37,25 @@ class Tracker:
     projections: list[Projection] = field(default_factory=list)
     metrics: Metrics = field(default_factory=Metrics)
 
-    def followers(self) -> list[str]:
-        """The names of every checkpointed follower of the log."""
-        return [p.name for p in self.projections] + [reader.NAME, self.outbox.name]
+    @property
+    def following(self) -> Followers:
+        """The log's followers, as the services that bring them up to date take them."""
+        return Followers(self.runner, self.reader, self.outbox, self.projections)
 
     def stopped(self) -> list[FollowerStopped]:
-        """The followers of the log that stopped before an event they cannot apply."""
-        found = list(self.runner.stopped.values())
-        return found + ([self.reader.stopped] if self.reader.stopped else [])
+        return self.following.stopped()
 
     def push_metrics(self) -> None:
         """Set the metrics' gauges of the log's head and its followers' positions."""
         head, saved = positions(self.engine)
         stopped = {s.follower: s.position for s in self.stopped()}
-        self.metrics.set_positions(head, {n: saved.get(n, 0) for n in self.followers()}, stopped)
+        self.metrics.set_positions(head, {n: saved.get(n, 0) for n in self.following.names()}, stopped)
 
     def project(self) -> None:
-        """Bring every projection, then the webhook outbox, up to the head of the log."""
-        for projection in self.projections:
-            self.runner.catch_up(projection)
-        self.runner.catch_up(self.outbox)
+        self.following.project()
 
     def settle(self) -> None:
-        """Read every new observation, then project: what the CLI does before it answers."""
-        self.reader.catch_up()
-        self.project()
+        self.following.settle()
 
     def close(self) -> None:
         self.engine.dispose()

@@ -26,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tracker import views
-from tracker.bootstrap import Tracker, build
+from tracker.bootstrap import Tracker, build, feed_limits
 from tracker.config import FEED_ID
 from tracker.domain.times import RANGE, TimeOutOfRange
 from tracker.domain.times import parse as parse_time
@@ -138,7 +138,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 @app.command()
 def poll(feed: Annotated[str | None, typer.Option(help="only this feed or list")] = None) -> None:
     """Poll every feed and official list (or one) once, now, and exit."""
-    from tracker.bootstrap import feed_limits
     from tracker.feeds.fetch import make_client
     from tracker.services.polling import Poller
 
@@ -177,7 +176,8 @@ def ingest(source: Annotated[str, typer.Argument(metavar="PATH_OR_URL")],
         raise typer.Exit(2)
     with opened() as tracker:
         before = tracker.log.head()[0]
-        report = asyncio.run(ingest_document(tracker, source, feed_id))
+        report = asyncio.run(ingest_document(tracker.log, tracker.catalog,
+                                             feed_limits(tracker.settings), source, feed_id))
         tracker.settle()
         caused = Counter(e.type for e in tracker.log.read(
             after=before, types=["EvidenceRecorded", "StatusChanged"]))
@@ -195,7 +195,8 @@ def status(designation: str, as_of: AsOf = None, known_at: KnownAt = None,
     """The status, as the API gives it."""
     with opened() as tracker:
         tracker.settle()
-        document = json.loads(views.status_json(tracker, designation, as_of, known_at))
+        document = json.loads(views.status_json(tracker.engine, tracker.catalog, designation,
+                                                as_of, known_at))
     if as_json:
         emit(document)
         return
@@ -217,7 +218,7 @@ def history(designation: str, as_json: JsonFlag = False) -> None:
     """The transitions, oldest first."""
     with opened() as tracker:
         tracker.settle()
-        data = views.history(tracker, designation)
+        data = views.history(tracker.engine, tracker.catalog, designation)
     if as_json:
         emit(data)
         return
@@ -260,10 +261,10 @@ def replay(verify: Annotated[bool, typer.Option("--verify", help="rebuild beside
         head = tracker.log.head()[0]
         with progress("replaying", head) as step:
             if not verify:
-                for name, digest in audit.replay(tracker, step).items():
+                for name, digest in audit.replay(tracker.following, step).items():
                     out.print(Text(f"{name}: {digest}"))
                 return
-            results = audit.replay_beside(tracker, step)
+            results = audit.replay_beside(tracker.following, tracker.log, tracker.catalog, step)
     bad = [r for r in results if r.difference]
     for r in results:
         out.print(f"{esc(r.projection)}: {r.rebuilt} "
@@ -296,7 +297,7 @@ def verify(file: Annotated[Path | None, typer.Option(help="check an export (JSON
         else:
             with opened() as tracker:
                 with progress("verifying", tracker.log.head()[0]) as step:
-                    found = audit.verify(tracker, step)
+                    found = audit.verify(tracker.log, step)
                 if anchor:
                     event = tracker.log.at(anchor.position)
                     seen = {anchor.position: event.hash if event else ""}
@@ -325,8 +326,8 @@ def export(fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = 
         raise typer.Exit(2)
     with opened() as tracker:
         if designation is not None:
-            views.history(tracker, designation)  # refuses an unknown designation
-            events = audit.designation_events(tracker, designation)
+            views.history(tracker.engine, tracker.catalog, designation)  # refuses an unknown designation
+            events = audit.designation_events(tracker.log, designation)
         else:
             events = tracker.log.read(batch=5000)
         try:
@@ -372,7 +373,8 @@ def reclassify(since: Since = None,
     from tracker.services.reclassify import reclassify as run
 
     with opened() as tracker:
-        changes = run(tracker, since, dry_run=dry_run)
+        changes = run(tracker.log, tracker.catalog, tracker.writer, tracker.following, since,
+                      dry_run=dry_run)
         table = Table("designation", "observation", "old", "new", "title")
         for c in changes.readings:
             add_row(table, c.designation, c.observation_id[:12], c.old or "-", c.new or "-",
@@ -419,8 +421,8 @@ def override_set(designation: str, stage: Annotated[str, typer.Argument(
     """Set the stage, whatever the evidence says, until the override is withdrawn."""
     from tracker.services.overrides import set_stage
 
-    _decided(lambda t: set_stage(t, designation, None if stage == "none" else stage, reason,
-                                 effective_at, analyst))
+    _decided(lambda t: set_stage(t.writer, t.following, designation,
+                                 None if stage == "none" else stage, reason, effective_at, analyst))
 
 
 @override_app.command("reject")
@@ -429,7 +431,7 @@ def override_reject(designation: str, observation_id: str, reason: Reason,
     """Rule one observation's evidence out of the designation's status."""
     from tracker.services.overrides import reject_evidence
 
-    _decided(lambda t: reject_evidence(t, designation, observation_id, reason, analyst))
+    _decided(lambda t: reject_evidence(t.writer, t.following, designation, observation_id, reason, analyst))
 
 
 @override_app.command("withdraw")
@@ -439,7 +441,7 @@ def override_withdraw(designation: str, position: Annotated[int, typer.Argument(
     """Withdraw an override: the stage is again what the evidence says."""
     from tracker.services.overrides import withdraw_override
 
-    _decided(lambda t: withdraw_override(t, designation, position, reason, analyst))
+    _decided(lambda t: withdraw_override(t.writer, t.following, designation, position, reason, analyst))
 
 
 if __name__ == "__main__":

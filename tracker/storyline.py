@@ -285,7 +285,8 @@ def run_story(corpus: Path, database_url: str | None = None, seed: int | None = 
             changes.setdefault(change.designation, []).append(change)
         if check is not None:
             check(tracker)
-        return [score(d, items, views.history(tracker, name)["history"], changes.get(name, []),
+        return [score(d, items, views.history(tracker.engine, tracker.catalog, name)["history"],
+                      changes.get(name, []),
                       list(tracker.writer.state(name).readings.values()))
                 for name, d in tracker.catalog.designations.items()]
 

@@ -98,7 +98,7 @@ def test_every_corpus_file_is_polled_and_recorded(sqlite_url: str, tmp_path: Pat
     control = reports["control"]
     assert (control.outcome, control.entries, control.new_entries, control.error) == (
         "fetched", 1, 1, None)
-    health = {f["id"]: f for f in views.feeds(tracker)}
+    health = {f["id"]: f for f in views.feeds(tracker.engine, tracker.catalog)}
     for feed, report in reports.items():  # what the feeds page shows
         assert (health[feed]["last_outcome"], health[feed]["last_error"]) == (
             report.outcome, report.error)

@@ -60,7 +60,7 @@ def poll(tracker: Tracker, *feeds: str, force: bool = True, owner: str | None = 
 
 
 def health(tracker: Tracker, feed: str) -> dict:
-    return next(f for f in views.feeds(tracker) if f["id"] == feed)
+    return next(f for f in views.feeds(tracker.engine, tracker.catalog) if f["id"] == feed)
 
 
 def test_conditional_get_and_a_304_that_costs_nothing(database_url: str, tmp_path: Path,

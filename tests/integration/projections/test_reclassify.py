@@ -30,7 +30,7 @@ def test_reclassify_dry_run_then_for_real(settings: Settings,
     observe(tracker, 1, "Russia is considering removing the Taliban from its terrorist list")
     observe(tracker, 2, "Kazakhstan removes the Taliban from its list of banned groups")
     tracker.settle()
-    assert views.designations(tracker)[0]["stage"] == "considered"
+    assert views.designations(tracker.engine, tracker.catalog)[0]["stage"] == "considered"
     before = tracker.log.head()[0]
 
     real, original = classifier.classify, classifier.CLASSIFIER_VERSION
@@ -42,17 +42,18 @@ def test_reclassify_dry_run_then_for_real(settings: Settings,
 
     monkeypatch.setattr(classifier, "classify", stricter)
     monkeypatch.setattr(classifier, "CLASSIFIER_VERSION", "rules-test-2")
-    dry = reclassify(tracker, dry_run=True)
+    dry = reclassify(tracker.log, tracker.catalog, tracker.writer, tracker.following, dry_run=True)
     assert [(c.observation_id, c.old, c.new) for c in dry.readings] == [
         ("obs1", "considered", None)]
     assert dry.stages == {D: ("considered", None)}
     assert tracker.log.head()[0] == before  # nothing recorded
 
-    done = reclassify(tracker)
+    done = reclassify(tracker.log, tracker.catalog, tracker.writer, tracker.following)
     assert done.stages == {D: ("considered", None)}
     evidence = [e.decode() for e in tracker.log.read(types=["EvidenceRecorded"])]
     assert [(e.observation_id, e.stage, e.classifier_version) for e in evidence] == [
         ("obs1", "considered", original), ("obs1", None, "rules-test-2")]  # the old one stays
-    assert views.designations(tracker)[0]["stage"] is None
-    assert reclassify(tracker).readings == []  # nothing left to change
+    assert views.designations(tracker.engine, tracker.catalog)[0]["stage"] is None
+    assert reclassify(tracker.log, tracker.catalog, tracker.writer,
+                      tracker.following).readings == []  # nothing left to change
     tracker.close()
