@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from tracker.config import Catalog, Settings, load_catalog
 from tracker.errors import FollowerStopped
-from tracker.feeds.fetch import Limits
+from tracker.feeds.fetch import Limits, make_client
 from tracker.metrics import Metrics
 from tracker.projections.disputes import DisputeProjection
 from tracker.projections.feeds import FeedHealthProjection
@@ -19,9 +20,13 @@ from tracker.services.followers import Followers
 from tracker.services.reader import Reader
 from tracker.store.checkpoints import positions
 from tracker.store.database import make_engine
+from tracker.store.leases import instance_name
 from tracker.store.log import EventLog
 from tracker.store.migrate import upgrade
 from tracker.webhooks.outbox import Outbox
+
+if TYPE_CHECKING:
+    from tracker.runtime import Service
 
 
 @dataclass
@@ -80,3 +85,26 @@ def build(settings: Settings | None = None, *, migrate: bool = False) -> Tracker
 def feed_limits(settings: Settings) -> Limits:
     """How much a fetch may read, and where its redirects and article links may lead."""
     return Limits(max_bytes=settings.max_feed_bytes, allow_private=settings.feed_allow_private)
+
+
+def make_service(tracker: Tracker) -> Service:
+    """What `tracker serve` runs beside the API: the poller and the webhook dispatcher, under
+    one instance name (their leases' owner). Imported here: the CLI's commands need none of it."""
+    import httpx
+
+    from tracker.runtime import Parts, Service
+    from tracker.services.polling import Poller
+    from tracker.webhooks.dispatcher import Dispatcher
+
+    owner, settings = instance_name(), tracker.settings
+
+    def poller() -> Poller:
+        return Poller(tracker.engine, tracker.log, tracker.catalog, make_client(),
+                      feed_limits(settings), owner=owner, metrics=tracker.metrics,
+                      concurrency=settings.poll_concurrency)
+
+    def dispatcher() -> Dispatcher:
+        return Dispatcher(tracker.engine, settings, tracker.metrics, owner,
+                          httpx.AsyncClient(follow_redirects=False))
+
+    return Service(Parts(tracker.engine, tracker.log, tracker.settle, poller, dispatcher))

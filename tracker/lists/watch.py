@@ -140,7 +140,7 @@ def check_disputes(log: EventLog, catalog: Catalog, config: ListConfig,
         key = f"disputed:{name}:{config.id}:{step.position}"
         if log.append([NewEvent.of(stream_of(config.id), event, key)]).written:
             logger.warning("list %s disputes %s: %s for %d polls", config.id, name,
-                        f"still lists {entry!r}" if entry else "does not list it", polls)
+                           f"still lists {entry!r}" if entry else "does not list it", polls)
             raised.append(event)
     return raised
 

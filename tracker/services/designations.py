@@ -97,9 +97,9 @@ class DesignationWriter:
             elif isinstance(event, StatusChanged):
                 self.metrics.transitions.labels(event.designation).inc()
                 logger.info("transition %s: %s -> %s since %s (%s, position %d)",
-                         event.designation, event.from_stage or "none",
-                         event.to_stage or "none", event.since.date(), event.cause,
-                         stored.position)
+                            event.designation, event.from_stage or "none",
+                            event.to_stage or "none", event.since.date(), event.cause,
+                            stored.position)
 
     def _decide(self, state: DesignationState, events: Sequence[Any]) -> list[NewEvent]:
         scratch = state.copy()

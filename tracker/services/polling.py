@@ -346,7 +346,7 @@ class Poller:
         self.metrics.observations.labels(feed.id).inc(new)
         level = logging.WARNING if error else logging.INFO
         logger.log(level, "polled %s: %s, %d entries, %d new%s", feed.id, outcome, entries, new,
-                f" ({error})" if error else "")
+                   f" ({error})" if error else "")
         return PollReport(feed.id, outcome, entries, new, error)
 
     async def _read(self, feed: FeedConfig, result: Fetched,
@@ -382,7 +382,7 @@ class Poller:
                     page = await fetch_article(self.client, entry.link, self.limits)
                 except Exception:  # one article that cannot be read leaves the entry as it is
                     logger.warning("cannot read the article at %s", redacted(entry.link),
-                                exc_info=True)
+                                   exc_info=True)
                     return entry
             if page.text and not entry.content:
                 entry = replace(entry, content=page.text)

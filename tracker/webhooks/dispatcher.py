@@ -201,7 +201,7 @@ class Dispatcher:
             self.metrics.deliveries.labels(outcome).inc()
             if not result.ok:
                 logger.warning("delivery %s to %s: %s (%s)", c.id, redacted(c.url), outcome,
-                            result.error)
+                               result.error)
             elif logger.isEnabledFor(logging.INFO):
                 logger.info("delivery %s to %s: %s", c.id, redacted(c.url), outcome)
         conn.execute(RECORD, updates)
