@@ -9,7 +9,8 @@ from pathlib import Path
 from tracker.config import Catalog
 from tracker.feeds.fetch import Failed, Fetched, Limits, fetch, make_client
 from tracker.feeds.parse import parse_feed
-from tracker.services.polling import PollReport, record_entries
+from tracker.services.observations import record_entries
+from tracker.services.polling import PollReport
 from tracker.store.log import EventLog
 
 
