@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from tracker.config import Catalog, Settings, load_catalog
+from tracker.config import Catalog, load_catalog
 from tracker.errors import FollowerStopped
 from tracker.feeds.fetch import Limits, make_client
 from tracker.metrics import Metrics
@@ -18,6 +18,7 @@ from tracker.projections.status import StatusProjection
 from tracker.services.designations import DesignationWriter
 from tracker.services.followers import Followers
 from tracker.services.reader import Reader
+from tracker.settings import Settings
 from tracker.store.checkpoints import positions
 from tracker.store.database import make_engine
 from tracker.store.leases import instance_name

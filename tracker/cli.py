@@ -347,7 +347,8 @@ def evaluate(corpus_dir: Annotated[Path, typer.Argument(metavar="CORPUS_DIR")],
     """Score the classifier on a labelled corpus (the folder and its subfolders)."""
     from tracker.classify.evaluate import evaluate as score
     from tracker.classify.evaluate import load_corpus, render
-    from tracker.config import Settings, load_catalog
+    from tracker.config import load_catalog
+    from tracker.settings import Settings
 
     try:
         catalog = load_catalog(Settings().feeds)

@@ -43,13 +43,13 @@ import yaml
 
 from tracker import views
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
 from tracker.domain.designations import REVERSED, Designation
 from tracker.domain.events import StatusChanged
 from tracker.domain.status import Reading, site_of
 from tracker.domain.status import strong as is_strong
 from tracker.feeds.fetch import make_client
 from tracker.services.polling import Poller
+from tracker.settings import Settings
 from tracker.store.database import file_url
 
 FEED = "corpus"

@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 from sqlalchemy import Connection, Engine, func, text, update
 
-from tracker.config import Settings
 from tracker.metrics import Metrics
 from tracker.outbound import redacted
+from tracker.settings import Settings
 from tracker.store.database import insert_many, writing
 from tracker.store.log import now_iso
 from tracker.webhooks.sender import SendResult, send

@@ -16,9 +16,9 @@ from tests.conftest import FEEDS_YAML
 from tests.servers import rss
 from tests.withdrawn_story import ITEMS
 from tracker.bootstrap import build, feed_limits
-from tracker.config import Settings
 from tracker.domain.events import EvidenceRecorded
 from tracker.services.ingest import ingest_document
+from tracker.settings import Settings
 
 D = "taliban-designation"
 TITLE = "Taliban on Russia's federal list of terrorist organisations"

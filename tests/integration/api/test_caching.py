@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from tracker.api.routes.status import forget_recent
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
 from tracker.domain.events import EvidenceRecorded
+from tracker.settings import Settings
 
 D = "taliban-designation"
 

@@ -18,9 +18,9 @@ from werkzeug import Request, Response
 from tests.servers import rss
 from tracker import views
 from tracker.bootstrap import build
-from tracker.config import Settings
 from tracker.feeds.fetch import Limits, make_client
 from tracker.services.polling import Poller
+from tracker.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "feedparser"
 FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix not in (".md", "")

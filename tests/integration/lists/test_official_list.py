@@ -20,10 +20,10 @@ from werkzeug import Request, Response
 from tracker import views
 from tracker.api.routes.status import forget_recent
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
 from tracker.domain.events import EvidenceRecorded
 from tracker.feeds.fetch import Limits, make_client
 from tracker.services.polling import Poller
+from tracker.settings import Settings
 from tracker.webhooks import subscriptions as subs
 from tracker.webhooks.tables import deliveries
 

@@ -15,9 +15,9 @@ from werkzeug import Request, Response
 from tests.servers import free_port, rss
 from tracker import views
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
 from tracker.feeds.fetch import Limits, make_client
 from tracker.services.polling import Poller
+from tracker.settings import Settings
 from tracker.store.tables import feed_schedule
 
 ITEMS = [{"guid": f"g{i}", "link": f"https://news.example/{i}?utm_source=rss",

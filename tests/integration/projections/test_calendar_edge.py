@@ -15,11 +15,11 @@ import pytest
 from tests.servers import ROOT
 from tracker import views
 from tracker.bootstrap import build
-from tracker.config import Settings
 from tracker.domain.events import EntryObserved, EvidenceRecorded, StageOverridden
 from tracker.domain.times import EARLIEST, LATEST, TimeOutOfRange
 from tracker.services import audit
 from tracker.services.designations import stream_of
+from tracker.settings import Settings
 from tracker.store.codec import canonical_json
 from tracker.store.log import NewEvent
 from tracker.webhooks import subscriptions as subs

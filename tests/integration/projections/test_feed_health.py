@@ -12,7 +12,7 @@ from tests.inprocess import poll_every_feed
 from tests.servers import rss
 from tracker import views
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
+from tracker.settings import Settings
 
 FEEDS = """\
 designations:

@@ -9,9 +9,9 @@ import pytest
 from tracker import classify as classifier
 from tracker import views
 from tracker.bootstrap import build
-from tracker.config import Settings
 from tracker.domain.events import EntryObserved
 from tracker.services.reclassify import reclassify
+from tracker.settings import Settings
 from tracker.store.log import NewEvent
 
 D = "taliban-designation"

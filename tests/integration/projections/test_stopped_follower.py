@@ -16,11 +16,11 @@ from fastapi.testclient import TestClient
 from tracker import views
 from tracker.api.app import create_app
 from tracker.bootstrap import build
-from tracker.config import Settings
 from tracker.domain.events import EvidenceRecorded
 from tracker.errors import FollowerStopped
 from tracker.services import audit
 from tracker.services.designations import stream_of
+from tracker.settings import Settings
 from tracker.store.codec import canonical_json
 from tracker.store.log import NewEvent
 

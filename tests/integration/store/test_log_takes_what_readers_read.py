@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from tracker import views
 from tracker.bootstrap import build
-from tracker.config import Settings
 from tracker.domain.events import (
     EntryObserved,
     EvidenceRecorded,
@@ -24,6 +23,7 @@ from tracker.domain.events import (
 from tracker.domain.times import TimeOutOfRange
 from tracker.services import audit
 from tracker.services.designations import stream_of
+from tracker.settings import Settings
 from tracker.store.log import NewEvent
 
 D = "taliban-designation"
