@@ -67,7 +67,7 @@ def serve(kind: str, port: int, *paths: str) -> None:
     else:
         from tracker.api.app import create_app
         from tracker.bootstrap import build
-        from tracker.config import Settings
+        from tracker.settings import Settings
 
         app = create_app(build(Settings(database_url=paths[0], feeds=Path(paths[1]))))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
@@ -78,8 +78,8 @@ def seed(database: str, feeds: Path, body: Path) -> None:
     written to `body`, for the bare route to answer the same bytes."""
     from tracker import views
     from tracker.bootstrap import build
-    from tracker.config import Settings
     from tracker.domain.events import EvidenceRecorded
+    from tracker.settings import Settings
 
     tracker = build(Settings(database_url=database, feeds=feeds), migrate=True)
     start = datetime(2024, 5, 1, tzinfo=UTC)
@@ -89,7 +89,7 @@ def seed(database: str, feeds: Path, body: Path) -> None:
             D, f"o{n}", stage, 0.9, f"Sentence number {n} about the step.", "bench", "wire",
             f"https://news.example/{n}", f"Article {n}", start + timedelta(days=5 * n))])
     tracker.project()
-    body.write_text(views.status_json(tracker, D))
+    body.write_text(views.status_json(tracker.engine, tracker.catalog, D))
     tracker.close()
 
 

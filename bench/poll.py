@@ -113,7 +113,7 @@ def main() -> None:
     logging.disable(logging.WARNING)  # one line per poll is the service's, not the bench's
     from tests.servers import free_port
     from tracker.bootstrap import build
-    from tracker.config import Settings
+    from tracker.settings import Settings
 
     port = free_port()
     server = subprocess.Popen([sys.executable, __file__, "--serve", str(port),

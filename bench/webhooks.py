@@ -32,10 +32,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench._common import drop, scratch_database  # noqa: E402
 from tests.servers import free_port  # noqa: E402
-from tracker.bootstrap import build  # noqa: E402
+from tracker.bootstrap import build, make_service  # noqa: E402
 from tracker.config import Settings  # noqa: E402
 from tracker.domain.events import EvidenceRecorded  # noqa: E402
-from tracker.runtime import Service  # noqa: E402
 from tracker.webhooks import subscriptions as subs  # noqa: E402
 from tracker.webhooks.sender import signed_headers  # noqa: E402
 
@@ -101,7 +100,7 @@ async def run(url: str, feeds: Path, transitions: int, subscribers: int, paced: 
     receivers = Receivers(subscribers)
     for url in receivers.urls:
         subs.subscribe(tracker.engine, tracker.log, url, None, None)
-    service = Service(tracker)
+    service = make_service(tracker)
     total = transitions * subscribers
     if paced is None:
         for n in range(transitions):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tracker.config import Settings
+from tracker.settings import Settings
 from tracker.store.database import make_engine
 from tracker.store.migrate import upgrade
 

@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from tracker.bootstrap import Tracker
+from tracker.bootstrap import Tracker, make_service
 from tracker.feeds.fetch import Limits, make_client
 from tracker.runtime import Service
 from tracker.services.polling import Poller
@@ -15,7 +15,7 @@ from tracker.services.polling import Poller
 def with_service(tracker: Tracker, body: Callable[[Service], Awaitable[None]]) -> None:
     """Start the service in the background, run `body` beside it, and stop it."""
     async def run() -> None:
-        service = Service(tracker)
+        service = make_service(tracker)
         await service.start(background=True)
         try:
             await body(service)

@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from tracker.config import Catalog, Settings, load_catalog
+from tracker.config import Catalog, load_catalog
 from tracker.errors import FollowerStopped
-from tracker.feeds.fetch import Limits
+from tracker.feeds.fetch import Limits, make_client
 from tracker.metrics import Metrics
 from tracker.projections.disputes import DisputeProjection
 from tracker.projections.feeds import FeedHealthProjection
 from tracker.projections.runner import Projection, Runner
 from tracker.projections.status import StatusProjection
-from tracker.services import reader
 from tracker.services.designations import DesignationWriter
+from tracker.services.followers import Followers
 from tracker.services.reader import Reader
+from tracker.settings import Settings
+from tracker.store.checkpoints import positions
 from tracker.store.database import make_engine
+from tracker.store.leases import instance_name
 from tracker.store.log import EventLog
 from tracker.store.migrate import upgrade
 from tracker.webhooks.outbox import Outbox
+
+if TYPE_CHECKING:
+    from tracker.runtime import Service
 
 
 @dataclass
@@ -36,25 +43,25 @@ class Tracker:
     projections: list[Projection] = field(default_factory=list)
     metrics: Metrics = field(default_factory=Metrics)
 
-    def followers(self) -> list[str]:
-        """The names of every checkpointed follower of the log."""
-        return [p.name for p in self.projections] + [reader.NAME, self.outbox.name]
+    @property
+    def following(self) -> Followers:
+        """The log's followers, as the services that bring them up to date take them."""
+        return Followers(self.runner, self.reader, self.outbox, self.projections)
 
     def stopped(self) -> list[FollowerStopped]:
-        """The followers of the log that stopped before an event they cannot apply."""
-        found = list(self.runner.stopped.values())
-        return found + ([self.reader.stopped] if self.reader.stopped else [])
+        return self.following.stopped()
+
+    def push_metrics(self) -> None:
+        """Set the metrics' gauges of the log's head and its followers' positions."""
+        head, saved = positions(self.engine)
+        stopped = {s.follower: s.position for s in self.stopped()}
+        self.metrics.set_positions(head, {n: saved.get(n, 0) for n in self.following.names()}, stopped)
 
     def project(self) -> None:
-        """Bring every projection, then the webhook outbox, up to the head of the log."""
-        for projection in self.projections:
-            self.runner.catch_up(projection)
-        self.runner.catch_up(self.outbox)
+        self.following.project()
 
     def settle(self) -> None:
-        """Read every new observation, then project: what the CLI does before it answers."""
-        self.reader.catch_up()
-        self.project()
+        self.following.settle()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -79,3 +86,26 @@ def build(settings: Settings | None = None, *, migrate: bool = False) -> Tracker
 def feed_limits(settings: Settings) -> Limits:
     """How much a fetch may read, and where its redirects and article links may lead."""
     return Limits(max_bytes=settings.max_feed_bytes, allow_private=settings.feed_allow_private)
+
+
+def make_service(tracker: Tracker) -> Service:
+    """What `tracker serve` runs beside the API: the poller and the webhook dispatcher, under
+    one instance name (their leases' owner). Imported here: the CLI's commands need none of it."""
+    import httpx
+
+    from tracker.runtime import Parts, Service
+    from tracker.services.polling import Poller
+    from tracker.webhooks.dispatcher import Dispatcher
+
+    owner, settings = instance_name(), tracker.settings
+
+    def poller() -> Poller:
+        return Poller(tracker.engine, tracker.log, tracker.catalog, make_client(),
+                      feed_limits(settings), owner=owner, metrics=tracker.metrics,
+                      concurrency=settings.poll_concurrency)
+
+    def dispatcher() -> Dispatcher:
+        return Dispatcher(tracker.engine, settings, tracker.metrics, owner,
+                          httpx.AsyncClient(follow_redirects=False))
+
+    return Service(Parts(tracker.engine, tracker.log, tracker.settle, poller, dispatcher))

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from sqlalchemy import text
-
-if TYPE_CHECKING:
-    from tracker.bootstrap import Tracker
 
 
 class Metrics:
@@ -42,13 +38,11 @@ class Metrics:
                              "The position a follower stopped before, as it cannot apply it "
                              "(0: following)", ["projection"], registry=r)
 
-    def refresh(self, tracker: Tracker) -> None:
-        """Set the gauges read from the database."""
-        with tracker.engine.connect() as conn:
-            head = conn.execute(text("SELECT COALESCE(MAX(position), 0) FROM events")).scalar()
-            checkpoints = dict(conn.execute(text("SELECT name, position FROM checkpoints")).all())
-        self.position.set(head or 0)
-        stopped = {s.follower: s.position for s in tracker.stopped()}
-        for name in tracker.followers():
-            self.lag.labels(name).set((head or 0) - checkpoints.get(name, 0))
+    def set_positions(self, head: int, checkpoints: Mapping[str, int],
+                      stopped: Mapping[str, int]) -> None:
+        """Set the gauges of the log's head and each follower's checkpoint (by name), and
+        where the stopped ones stopped."""
+        self.position.set(head)
+        for name, position in checkpoints.items():
+            self.lag.labels(name).set(head - position)
             self.stopped.labels(name).set(stopped.get(name, 0))

@@ -6,22 +6,23 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
-import httpx
+from sqlalchemy import Engine
 
-from tracker.bootstrap import Tracker, feed_limits
-from tracker.feeds.fetch import make_client
 from tracker.scheduler import Timer
 from tracker.services.polling import Poller, PollReport
 from tracker.store.faults import log_failure
 from tracker.store.leases import release_dead
+from tracker.store.log import EventLog
 from tracker.store.tables import feed_schedule
-from tracker.webhooks.dispatcher import RUN, Answer, Claimed, Dispatcher
+from tracker.webhooks.dispatcher import Dispatcher
+from tracker.webhooks.lanes import Lanes
 from tracker.webhooks.tables import deliveries
 
-log = logging.getLogger("tracker.service")
+logger = logging.getLogger("tracker.service")
 PUMP_IDLE_SECONDS = 0.5
 SETTLE_SECONDS = 10.0
 STOP_GRACE_SECONDS = 4.0
@@ -30,42 +31,28 @@ STOP_GRACE_SECONDS = 4.0
 STOP_POLLS_SECONDS = 5.0
 REPLAN_SECONDS = 1.0  # after polls finish, the schedule is read again at most this often
 RETRY_SECONDS = 5.0  # the schedule could not be read: try again after this long
-RECORD_LAG_SECONDS = 0.05  # answers wait at most this long to be recorded
 
 
-class Lane:
-    """One subscription's deliveries held by this instance, sent one after another by one
-    task. After a delivery is not accepted the lane is stopped: what it still holds is let go,
-    and nothing more is leased for it until that is recorded, so the retry comes first."""
+@dataclass(frozen=True)
+class Parts:
+    """What the service runs, as the composition root builds it. The poller and the
+    dispatcher are built on first use, inside the running event loop their HTTP clients
+    need."""
 
-    def __init__(self) -> None:
-        self.queue: asyncio.Queue[Claimed] = asyncio.Queue()
-        self.held = 0  # leased by this instance and not yet recorded or released
-        self.last: int | None = None  # the position of the last delivery queued
-        self.stopped = False
-        self.task: asyncio.Task[None] | None = None
-
-    def room(self) -> tuple[int, int | None]:
-        """How many more to lease, and after which position; none while stopped or still
-        more than half full."""
-        if self.stopped or self.held > RUN // 2:
-            return 0, self.last
-        return RUN - self.held, self.last if self.held else None
+    engine: Engine
+    log: EventLog
+    settle: Callable[[], None]  # read new observations, then project
+    poller: Callable[[], Poller]
+    dispatcher: Callable[[], Dispatcher]
 
 
 class Service:
     """Owns what runs in the background of `tracker serve`."""
 
-    def __init__(self, tracker: Tracker) -> None:
-        self.tracker = tracker
-        self._client: httpx.AsyncClient | None = None
-        self._hooks_client: httpx.AsyncClient | None = None
+    def __init__(self, parts: Parts) -> None:
+        self.parts = parts
         self._poller: Poller | None = None
-        self._dispatcher: Dispatcher | None = None
-        self._send = asyncio.Event()
-        self._lanes: dict[str, Lane] = {}
-        self._answers: list[Answer] = []
-        self._release: list[Claimed] = []
+        self.lanes = Lanes(parts.dispatcher)
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._timer: Timer | None = None
@@ -75,24 +62,10 @@ class Service:
         self._stopping = False
 
     @property
-    def dispatcher(self) -> Dispatcher:
-        if self._dispatcher is None:
-            self._hooks_client = httpx.AsyncClient(follow_redirects=False)
-            self._dispatcher = Dispatcher(self.tracker.engine, self.tracker.settings,
-                                          self.tracker.metrics, self.poller.owner,
-                                          self._hooks_client)
-        return self._dispatcher
-
-    @property
     def poller(self) -> Poller:
         """Built on first use, inside the running event loop that its HTTP client needs."""
         if self._poller is None:
-            self._client = make_client()
-            self._poller = Poller(self.tracker.engine, self.tracker.log, self.tracker.catalog,
-                                  self._client,
-                                  feed_limits(self.tracker.settings),
-                                  metrics=self.tracker.metrics,
-                                  concurrency=self.tracker.settings.poll_concurrency)
+            self._poller = self.parts.poller()
         return self._poller
 
     async def start(self, background: bool) -> None:
@@ -101,14 +74,14 @@ class Service:
         await asyncio.to_thread(self.poller.sync_schedule)
         await asyncio.to_thread(self._release_dead)
         self._tasks.append(asyncio.create_task(self._pump(), name="pump"))
-        self._tasks.append(asyncio.create_task(self._deliver(), name="deliver"))
+        self._tasks.append(asyncio.create_task(self.lanes.run(), name="deliver"))
         self._timer = Timer(self._due)
         self._timer.start()
         self.wake()
         self._spawn(self._due_now())
 
     async def stop(self) -> None:
-        self._stopping = True
+        self._stopping = self.lanes.stopping = True
         if self._timer is not None:
             self._timer.stop()
         # Polls under way finish and are recorded (bounded), rather than being abandoned.
@@ -116,35 +89,21 @@ class Service:
         while self._polls and (left := deadline - time.monotonic()) > 0:
             await asyncio.wait(set(self._polls), timeout=left)
         if late := set(self._polls):
-            log.warning("cancelled %d polls still under way after %g s", len(late),
-                        STOP_POLLS_SECONDS)
+            logger.warning("cancelled %d polls still under way after %g s", len(late),
+                           STOP_POLLS_SECONDS)
             for task in late:
                 task.cancel()
             await asyncio.wait(late)
         self._wake.set()
-        self._send.set()
+        self.lanes.wake()
         for task in self._tasks:
             if task.get_name() != "deliver":  # a round under way is let finish, briefly
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError, Exception):
                 await asyncio.wait_for(task, STOP_GRACE_SECONDS)
-        # Deliveries under way get a few seconds to finish and be recorded; any still out
-        # keep their lease, and are sent again once it runs out (at least once).
-        senders = [lane.task for lane in self._lanes.values() if lane.task is not None]
-        for lane in self._lanes.values():
-            self._drop(lane)
-            lane.queue.put_nowait(None)  # type: ignore[arg-type]  # stop after the current one
-        if senders:
-            _, late = await asyncio.wait(senders, timeout=STOP_GRACE_SECONDS)
-            for task in late:
-                task.cancel()
-        if self._answers or self._release:
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(self.dispatcher.round, self._answers,
-                                        [c.id for c in self._release], None, 0)
-        for client in (self._client, self._hooks_client):
-            if client is not None:
-                await client.aclose()
+        await self.lanes.stop()
+        if self._poller is not None:
+            await self._poller.client.aclose()
 
     def wake(self) -> None:
         """Something was appended: let the pump run now."""
@@ -152,7 +111,7 @@ class Service:
 
     async def poll_now(self, feed: str) -> PollReport | None:
         report = await self.poller.poll(feed, force=True)
-        await asyncio.to_thread(self.tracker.settle)
+        await asyncio.to_thread(self.parts.settle)
         self.wake()
         return report
 
@@ -173,7 +132,7 @@ class Service:
             await asyncio.to_thread(self._release_dead)
             due = await asyncio.to_thread(self.poller.due)
         except Exception:
-            log_failure(log, "cannot read the feed schedule")
+            log_failure(logger, "cannot read the feed schedule")
             self._set_timer(time.time() + RETRY_SECONDS)
             return
         if self._stopping:
@@ -188,7 +147,7 @@ class Service:
         try:
             at = await asyncio.to_thread(self.poller.next_due, set(self._polling))
         except Exception:
-            log_failure(log, "cannot read the feed schedule")
+            log_failure(logger, "cannot read the feed schedule")
             at = time.time() + RETRY_SECONDS
         self._set_timer(at)
 
@@ -212,7 +171,7 @@ class Service:
         try:
             report = await self.poller.poll(feed)
         except Exception:  # one feed's trouble never stops the others
-            log_failure(log, "polling %s failed", feed)
+            log_failure(logger, "polling %s failed", feed)
             report = None
         finally:
             self._polling.discard(feed)
@@ -224,7 +183,7 @@ class Service:
         """Void the leases of instances on this host that died (kill -9, a crash): their
         feeds and deliveries need not wait for the leases to run out."""
         for table in (feed_schedule, deliveries):
-            release_dead(self.tracker.engine, table, table.c.lease_owner, table.c.lease_until)
+            release_dead(self.parts.engine, table, table.c.lease_owner, table.c.lease_until)
 
     async def _pump(self) -> None:
         """Follow the log: read observations, project, deliver; sleep until woken. While the
@@ -238,83 +197,13 @@ class Service:
                 woken = await asyncio.wait_for(self._wake.wait(), PUMP_IDLE_SECONDS)
             self._wake.clear()
             try:
-                now = await asyncio.to_thread(self.tracker.log.head)
+                now = await asyncio.to_thread(self.parts.log.head)
                 if now == head and not woken and time.monotonic() - settled < SETTLE_SECONDS:
                     continue
-                await asyncio.to_thread(self.tracker.settle)
+                await asyncio.to_thread(self.parts.settle)
                 head, settled = now, time.monotonic()
             except Exception:
-                log_failure(log, "following the log failed; retrying")
+                log_failure(logger, "following the log failed; retrying")
                 await asyncio.sleep(1)
                 continue
-            self._send.set()
-
-    async def _deliver(self) -> None:
-        """Rounds of one short transaction each: record the answers that came in, let go of
-        what will not be sent, lease what is due next and queue it on its lane."""
-        while not self._stopping:
-            idle = RECORD_LAG_SECONDS if self._answers or self._release else PUMP_IDLE_SECONDS
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._send.wait(), idle)
-            self._send.clear()
-            answers, self._answers = self._answers, []
-            release, self._release = self._release, []
-            rooms = {sub: lane.room() for sub, lane in self._lanes.items()}
-            try:
-                runs = await asyncio.to_thread(self.dispatcher.round, answers,
-                                               [c.id for c in release], rooms)
-            except Exception:
-                log_failure(log, "cannot record or lease webhook deliveries; retrying")
-                self._answers[:0], self._release[:0] = answers, release
-                await asyncio.sleep(1)
-                continue
-            for c in [a[0] for a in answers] + release:
-                self._lanes[c.subscription_id].held -= 1
-            for run in runs:
-                self._queue(run)
-            for lane in self._lanes.values():
-                if lane.stopped and lane.held == 0:
-                    lane.stopped, lane.last = False, None
-
-    def _queue(self, run: list[Claimed]) -> None:
-        lane = self._lanes.get(run[0].subscription_id)
-        if lane is None:
-            lane = self._lanes[run[0].subscription_id] = Lane()
-            lane.task = asyncio.create_task(self._sender(lane), name=f"send {run[0].url}")
-        lane.held += len(run)
-        if lane.stopped:
-            self._release += run
-            return
-        lane.last = run[-1].position
-        for c in run:
-            lane.queue.put_nowait(c)
-
-    def _drop(self, lane: Lane) -> None:
-        """Stop a lane: what it still holds is released in the next round."""
-        lane.stopped = True
-        while not lane.queue.empty():
-            c = lane.queue.get_nowait()
-            if c is not None:
-                self._release.append(c)
-
-    async def _sender(self, lane: Lane) -> None:
-        """Send one subscription's deliveries back to back, in log order."""
-        timeout = self.tracker.settings.webhook_timeout
-        while (c := await lane.queue.get()) is not None:
-            if time.time() + timeout > c.lease_until:  # its lease would run out on the way
-                self._release.append(c)
-                self._drop(lane)
-                continue
-            try:
-                result = await self.dispatcher.send(c)
-            except Exception:
-                log_failure(log, "delivering to %s failed unexpectedly; the lease will run out",
-                            c.url)
-                self._drop(lane)
-                lane.held -= 1
-                continue
-            self._answers.append((c, result))
-            if not result.ok:
-                self._drop(lane)
-            if not result.ok or lane.queue.qsize() in (0, RUN // 2):  # time to top it up
-                self._send.set()
+            self.lanes.wake()

@@ -19,63 +19,37 @@ Compared per designation and per stage of its ladder:
   enough independent sites, back (the confirmation rule says there are none);
 - corrections: `status.corrected` announcements (steps withdrawn by later news).
 
-Used by tests/e2e/test_real_stories.py and bench/timeline.py.
+Used by tests/e2e/test_real_stories.py and bench/timeline.py; the feed it serves:
+story_feed.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import yaml
 
 from tracker import views
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
 from tracker.domain.designations import REVERSED, Designation
 from tracker.domain.events import StatusChanged
 from tracker.domain.status import Reading, site_of
 from tracker.domain.status import strong as is_strong
 from tracker.feeds.fetch import make_client
 from tracker.services.polling import Poller
+from tracker.settings import Settings
+from tracker.store.database import file_url
+from tracker.story_feed import FeedServer, Item, load_items, rss
 
 FEED = "corpus"
-NOON = 12  # a labelled item's date is a day: served as published at noon UTC
-
-
-@dataclass(frozen=True)
-class Item:
-    id: str
-    title: str
-    url: str | None
-    published: date
-    text: str
-    labels: dict[str, str]
-
-
-def load_items(folder: Path) -> list[Item]:
-    """The corpus's items that carry a publication date, in id order."""
-    out = []
-    for path in sorted(folder.rglob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or not data.get("published"):
-            continue
-        out.append(Item(data["id"], data.get("title") or "", data.get("url"),
-                        date.fromisoformat(data["published"][:10]), data.get("text") or "",
-                        dict(data.get("labels") or {})))
-    return out
 
 
 def truth(items: list[Item], designation: Designation) -> dict[str, date]:
@@ -90,59 +64,6 @@ def truth(items: list[Item], designation: Designation) -> dict[str, date]:
             if stage not in reached or item.published < reached[stage]:
                 reached[stage] = item.published
     return reached
-
-
-def item_link(item: Item) -> str:
-    assert item.url is not None
-    return f"{item.url}{'&' if '?' in item.url else '?'}item={item.id}"
-
-
-def rss(items: list[Item]) -> bytes:
-    """The items as one RSS 2.0 feed with their real dates."""
-    entries = []
-    for item in items:
-        when = datetime(item.published.year, item.published.month, item.published.day, NOON,
-                        tzinfo=UTC)
-        # The headline-only rendering of a page and its article are two items with one URL:
-        # each is served as its own entry (of the same site), so that none hides the other.
-        link = f"<link>{escape(item_link(item))}</link>" if item.url else ""
-        entries.append(
-            f'<item><guid isPermaLink="false">{escape(item.id)}</guid>'
-            f"<title>{escape(item.title)}</title>{link}"
-            f"<pubDate>{format_datetime(when)}</pubDate>"
-            f"<description>{escape(item.text)}</description></item>")
-    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-            f"<title>Corpus</title><link>http://127.0.0.1/</link>{''.join(entries)}"
-            "</channel></rss>").encode()
-
-
-class FeedServer:
-    """One RSS document on loopback, replaced between polls."""
-
-    def __init__(self) -> None:
-        self.body = rss([])
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
-                body = server.body
-                self.send_response(200)
-                self.send_header("content-type", "application/rss+xml")
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.http.server_address[1]}/feed.xml"
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.http.shutdown()
-        self.http.server_close()
 
 
 @dataclass
@@ -254,12 +175,12 @@ def poll(tracker: Tracker) -> None:
 
 @contextmanager
 def served(corpus: Path, database_url: str | None = None) -> Iterator[tuple[Tracker, FeedServer]]:
-    """A tracker (on a fresh SQLite file unless a migrated database is given) following the
+    """A tracker (on a fresh embedded database file unless a migrated one is given) following the
     corpus's designations through one loopback feed."""
     server = FeedServer()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        url = database_url or f"sqlite:///{folder / 'tracker.db'}"
+        url = database_url or file_url(folder / "tracker.db")
         feeds = feeds_file(corpus / "designations.yaml", server.url, folder)
         tracker = build(Settings(database_url=url, feeds=feeds), migrate=True)
         try:
@@ -284,7 +205,8 @@ def run_story(corpus: Path, database_url: str | None = None, seed: int | None = 
             changes.setdefault(change.designation, []).append(change)
         if check is not None:
             check(tracker)
-        return [score(d, items, views.history(tracker, name)["history"], changes.get(name, []),
+        return [score(d, items, views.history(tracker.engine, tracker.catalog, name)["history"],
+                      changes.get(name, []),
                       list(tracker.writer.state(name).readings.values()))
                 for name, d in tracker.catalog.designations.items()]
 

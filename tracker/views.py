@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
-from tracker.bootstrap import Tracker
+from tracker.config import Catalog
 from tracker.domain.status import OFFICIAL, withdrawn_key
 from tracker.errors import UnknownDesignation
 from tracker.lists.watch import entries_of
@@ -20,7 +20,7 @@ from tracker.projections.status import (
 )
 from tracker.projections.tables import decisions as decisions_table
 from tracker.projections.tables import designation_status, disputes, feed_health
-from tracker.store.log import StoredEvent
+from tracker.store.log import EventLog, StoredEvent
 from tracker.store.tables import feed_schedule
 
 
@@ -33,21 +33,21 @@ def log_time(value: datetime) -> str:
     return utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def status_json(tracker: Tracker, name: str, as_of: datetime | None = None,
+def status_json(engine: Engine, catalog: Catalog, name: str, as_of: datetime | None = None,
                 known_at: datetime | None = None) -> str:
     """A designation's status document as JSON text: projected, or re-derived for a time."""
-    designation = tracker.catalog.designations.get(name)
+    designation = catalog.designations.get(name)
     if designation is None:
         raise UnknownDesignation(name)
     if as_of is None and known_at is None:
-        body = current_document(tracker.engine, designation)[0]
-        with tracker.engine.connect() as conn:
+        body = current_document(engine, designation)[0]
+        with engine.connect() as conn:
             raised = disputes_of(conn, name)
         if not raised:  # the projected document as it is, with no dispute
             return body[:-1] + ', "disputed": null}' if body.endswith("}") else body
         document = json.loads(body)
     else:
-        with tracker.engine.connect() as conn:
+        with engine.connect() as conn:
             known = log_time(known_at) if known_at else None
             document = document_at(conn, designation, known, utc(as_of) if as_of else None)
             raised = disputes_of(conn, name, known)
@@ -76,17 +76,17 @@ def disputed(document: dict[str, Any], raised: list[Any]) -> dict[str, Any] | No
     return None
 
 
-def history(tracker: Tracker, name: str, as_of: datetime | None = None,
+def history(engine: Engine, catalog: Catalog, name: str, as_of: datetime | None = None,
             known_at: datetime | None = None) -> dict[str, Any]:
-    document = json.loads(status_json(tracker, name, as_of, known_at))
+    document = json.loads(status_json(engine, catalog, name, as_of, known_at))
     return {"designation": name, "title": document["title"], "history": document["history"]}
 
 
-def designations(tracker: Tracker) -> list[dict[str, Any]]:
-    with tracker.engine.connect() as conn:
+def designations(engine: Engine, catalog: Catalog) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
         rows = {r.designation: r for r in conn.execute(select(designation_status))}
     out = []
-    for d in tracker.catalog.designations.values():
+    for d in catalog.designations.values():
         row = rows.get(d.id)
         out.append({"designation": d.id, "title": d.title, "stages": list(d.stages),
                     "stage": row.stage if row else None, "since": row.since if row else None,
@@ -94,23 +94,23 @@ def designations(tracker: Tracker) -> list[dict[str, Any]]:
     return out
 
 
-def lists(tracker: Tracker) -> list[dict[str, Any]]:
+def lists(engine: Engine, log: EventLog, catalog: Catalog) -> list[dict[str, Any]]:
     """Each official list's health, as for feeds, with its entries as the log holds them."""
     out = []
-    for health in feeds(tracker, tracker.catalog.lists.values()):
-        config = tracker.catalog.lists[health["id"]]
-        entries = entries_of(tracker.log.read_stream(list_stream(config.id)))
+    for health in feeds(engine, catalog, catalog.lists.values()):
+        config = catalog.lists[health["id"]]
+        entries = entries_of(log.read_stream(list_stream(config.id)))
         out.append({**health, "format": config.format,
                     "disputed_after": config.disputed_after, "entries": len(entries)})
     return out
 
 
-def feeds(tracker: Tracker, sources: Iterable[Any] | None = None) -> list[dict[str, Any]]:
-    with tracker.engine.connect() as conn:
+def feeds(engine: Engine, catalog: Catalog, sources: Iterable[Any] | None = None) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
         health = {r.feed: r for r in conn.execute(select(feed_health))}
         schedule = {r.feed: r for r in conn.execute(select(feed_schedule))}
     out = []
-    for feed in tracker.catalog.feeds.values() if sources is None else sources:
+    for feed in catalog.feeds.values() if sources is None else sources:
         h, s = health.get(feed.id), schedule.get(feed.id)
         next_poll = None
         if s is not None and not s.gone:
@@ -142,19 +142,19 @@ def event_json(e: StoredEvent) -> dict[str, Any]:
             "prev_hash": e.prev_hash, "hash": e.hash}
 
 
-def events(tracker: Tracker, after: int, limit: int) -> dict[str, Any]:
-    rows = tracker.log.read_batch(after, limit)
-    head, head_hash = tracker.log.head()
+def events(log: EventLog, after: int, limit: int) -> dict[str, Any]:
+    rows = log.read_batch(after, limit)
+    head, head_hash = log.head()
     return {"events": [event_json(e) for e in rows],
             "next_after": rows[-1].position if rows else after,
             "head": {"position": head, "hash": head_hash}}
 
 
-def decisions(tracker: Tracker, name: str) -> list[dict[str, Any]]:
+def decisions(engine: Engine, name: str) -> list[dict[str, Any]]:
     """The analysts' decisions on a designation, in log order: overrides set, evidence
     rejected, overrides withdrawn (each with the position of what it withdrew)."""
     d = decisions_table.c
-    with tracker.engine.connect() as conn:
+    with engine.connect() as conn:
         rows = conn.execute(select(decisions_table).where(d.designation == name)
                             .order_by(d.position)).all()
     withdrawn = {r.observation_id for r in rows if r.kind == "withdrawal"}
@@ -167,10 +167,10 @@ def decisions(tracker: Tracker, name: str) -> list[dict[str, Any]]:
             for r in rows]
 
 
-def feed_summary(tracker: Tracker, designation: str | None = None) -> dict[str, Any]:
+def feed_summary(engine: Engine, catalog: Catalog, designation: str | None = None) -> dict[str, Any]:
     """How the feeds (those read for a designation, or all) fare: how many, which are failing
     and since when (the earliest run of failures), and when one was last polled."""
-    rows = [f for f in feeds(tracker)
+    rows = [f for f in feeds(engine, catalog)
             if designation is None or not f["designations"] or designation in f["designations"]]
     failing = [f for f in rows if f["consecutive_failures"] or f["gone"]]
     since = [f["failing_since"] for f in failing if f["failing_since"]]

@@ -15,7 +15,7 @@ from tests.conftest import FEEDS_YAML
 from tests.servers import served_app
 from tracker.api.app import create_app
 from tracker.bootstrap import build
-from tracker.config import Settings
+from tracker.settings import Settings
 
 MB = 1024 * 1024
 

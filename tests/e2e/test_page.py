@@ -23,7 +23,7 @@ from tests.withdrawn_story import ITEMS
 from tracker.api.app import create_app
 from tracker.api.routes.page import moment
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
+from tracker.settings import Settings
 
 D = "taliban-designation"
 FEEDS = """\

@@ -28,7 +28,8 @@ def _corpus() -> Path:
 
 
 def _replays_the_same(tracker: Tracker) -> None:
-    assert all(c.difference is None for c in audit.replay_beside(tracker))
+    assert all(c.difference is None
+               for c in audit.replay_beside(tracker.following, tracker.log, tracker.catalog))
 
 
 @pytest.fixture(scope="module")

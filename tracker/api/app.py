@@ -14,8 +14,8 @@ from sqlalchemy.exc import OperationalError
 
 from tracker.api.deps import reject_unknown_query
 from tracker.api.guard import BodyGuard, SecurityHeaders
-from tracker.api.routes import admin, atom, log, page, status, webhooks
-from tracker.bootstrap import Tracker
+from tracker.api.routes import admin, atom, operations, page, status, webhooks
+from tracker.bootstrap import Tracker, make_service
 from tracker.domain.times import TimeOutOfRange
 from tracker.errors import TrackerError, UnknownDesignation, UnknownFeed
 from tracker.store.codec import Unstorable
@@ -23,9 +23,7 @@ from tracker.store.codec import Unstorable
 
 def create_app(tracker: Tracker, *, background: bool = False) -> FastAPI:
     """The app over a built tracker; with `background`, it also polls and delivers."""
-    from tracker.runtime import Service
-
-    service = Service(tracker)
+    service = make_service(tracker)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -41,7 +39,7 @@ def create_app(tracker: Tracker, *, background: bool = False) -> FastAPI:
                               "derived from news feeds through an append-only log.")
     app.state.tracker = tracker
     app.state.service = service
-    for module in (status, atom, log, admin, webhooks, page):
+    for module in (status, atom, operations, admin, webhooks, page):
         app.include_router(module.router)
     _errors(app)
     # The routers whose every route needs the token (as their own dependencies say).

@@ -13,7 +13,10 @@ CLASSIFIER_VERSION = "rules-2"
 
 
 @dataclass(frozen=True)
-class Reading:
+class Verdict:
+    """What the classifier makes of one article for one designation: the stage it reports
+    (or None), how sure, and the sentence that says so."""
+
     stage: str | None  # one of the designation's stages, "reversed", or None
     confidence: float
     quote: str | None
@@ -22,11 +25,11 @@ class Reading:
     basis: str = "body"
 
 
-def classify(article: Article, designation: Designation) -> Reading:
+def classify(article: Article, designation: Designation) -> Verdict:
     hit = read(article, designation)
     if hit is None or (hit.stage != "reversed" and hit.stage not in designation.stages):
-        return Reading(None, 0.0, None)
-    return Reading(hit.stage, hit.confidence, hit.sentence, hit.basis)
+        return Verdict(None, 0.0, None)
+    return Verdict(hit.stage, hit.confidence, hit.sentence, hit.basis)
 
 
-__all__ = ["CLASSIFIER_VERSION", "Reading", "classify"]
+__all__ = ["CLASSIFIER_VERSION", "Verdict", "classify"]

@@ -23,7 +23,7 @@ from tracker.lists.read import ListPage, ListUnreadable, names_subject, read_lis
 from tracker.services.designations import DesignationWriter
 from tracker.store.log import EventLog, NewEvent, StoredEvent
 
-log = logging.getLogger("tracker.lists")
+logger = logging.getLogger("tracker.lists")
 
 
 def stream_of(list_id: str) -> str:
@@ -66,17 +66,17 @@ def read_page(config: ListConfig, fetched: Fetched, max_bytes: int) -> ListPage 
         return ListRead(error=str(exc))
 
 
-def changes_of(log_: EventLog, config: ListConfig, page: ListPage, fetched: Fetched,
+def changes_of(log: EventLog, config: ListConfig, page: ListPage, fetched: Fetched,
                polled_at: datetime, owner: str) -> ListRead:
     """A page's entries against the list as the log holds it: a ListChanged when they differ."""
-    before = entries_of(log_.read_stream(stream_of(config.id)))
+    before = entries_of(log.read_stream(stream_of(config.id)))
     added = tuple(sorted(page.entries - before))
     removed = tuple(sorted(before - page.entries))
     if not added and not removed:
         return ListRead(page.entries)
     event = ListChanged(config.id, fetched.url, polled_at, added, removed, page.effective_at)
     key = f"list:{config.id}:{polled_at.isoformat()}:{owner}"
-    log.info("list %s changed: %d added, %d removed", config.id, len(added), len(removed))
+    logger.info("list %s changed: %d added, %d removed", config.id, len(added), len(removed))
     return ListRead(page.entries, None, [NewEvent.of(stream_of(config.id), event, key)],
                     len(added) + len(removed))
 
@@ -112,14 +112,14 @@ def contradiction(designation: Designation, entries: Iterable[str]) -> tuple[boo
     return not found, None
 
 
-def check_disputes(log_: EventLog, catalog: Catalog, config: ListConfig,
+def check_disputes(log: EventLog, catalog: Catalog, config: ListConfig,
                    polled_at: datetime) -> list[StatusDisputed]:
     """After a successful poll: a StatusDisputed for each designation of the list whose
     news-derived binding step the list has contradicted for `disputed_after` polls (once per
     step: the event's key makes it so)."""
-    stored = log_.read_stream(stream_of(config.id))
+    stored = log.read_stream(stream_of(config.id))
     entries = entries_of(stored)
-    writer = DesignationWriter(log_, catalog.designations)
+    writer = DesignationWriter(log, catalog.designations)
     raised = []
     for name in config.designations:
         designation = catalog.designations.get(name)
@@ -138,9 +138,9 @@ def check_disputes(log_: EventLog, catalog: Catalog, config: ListConfig,
         event = StatusDisputed(name, config.id, step.to_stage or "", step.position, polls,
                                entry, polled_at)
         key = f"disputed:{name}:{config.id}:{step.position}"
-        if log_.append([NewEvent.of(stream_of(config.id), event, key)]).written:
-            log.warning("list %s disputes %s: %s for %d polls", config.id, name,
-                        f"still lists {entry!r}" if entry else "does not list it", polls)
+        if log.append([NewEvent.of(stream_of(config.id), event, key)]).written:
+            logger.warning("list %s disputes %s: %s for %d polls", config.id, name,
+                           f"still lists {entry!r}" if entry else "does not list it", polls)
             raised.append(event)
     return raised
 
@@ -158,14 +158,14 @@ OFFICIAL_VERSION = "official-list/1"
 
 
 def official_readings(stored: StoredEvent, change: ListChanged, catalog: Catalog,
-                      log_: EventLog) -> list[EvidenceRecorded]:
+                      log: EventLog) -> list[EvidenceRecorded]:
     """The official evidence one ListChanged gives: a listing's binding step when its subject
     appears on the list, a removal's when it disappears (no entry naming it is left: a renamed
     entry is not a removal). Its `since` is the poll's time unless the page stated a date."""
     config = catalog.lists.get(change.list)
     if config is None:
         return []  # a list since taken out of feeds.yaml: kept in the log only
-    after = entries_of(log_.read_stream(stream_of(change.list)), before=stored.position + 1)
+    after = entries_of(log.read_stream(stream_of(change.list)), before=stored.position + 1)
     before = (after - set(change.added)) | set(change.removed)
     out = []
     for name in config.designations:

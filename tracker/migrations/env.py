@@ -6,7 +6,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from tracker.config import Settings
+from tracker.settings import Settings
 from tracker.store.database import make_engine
 from tracker.tables import metadata
 

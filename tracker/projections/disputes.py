@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
-from tracker.projections.status import iso
+from tracker.domain.documents import iso
 from tracker.projections.tables import disputes
 from tracker.store.database import insert_many
 from tracker.store.log import StoredEvent

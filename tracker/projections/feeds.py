@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
+from tracker.domain.documents import iso
 from tracker.domain.events import FeedPolled
-from tracker.projections.status import iso
 from tracker.projections.tables import feed_health
 from tracker.store.database import upsert
 from tracker.store.log import StoredEvent

@@ -17,7 +17,7 @@ from tracker.store.followers import claimed
 from tracker.store.log import SELECT, EventLog, StoredEvent, _expanding
 from tracker.store.tables import checkpoints
 
-log = logging.getLogger("tracker.projections")
+logger = logging.getLogger("tracker.projections")
 
 
 class Projection(Protocol):
@@ -81,7 +81,7 @@ class Runner:
                 stop = FollowerStopped(projection.name, event.position,
                                        f"{event.type}: {type(exc).__name__}: {exc}")
                 self.stopped[projection.name] = stop
-                log.error("%s; it serves what it had and goes no further until fixed", stop)
+                logger.error("%s; it serves what it had and goes no further until fixed", stop)
                 return moved, True
             moved, start = moved + event.position - start, event.position
         self._seen.pop(projection.name, None)
@@ -109,7 +109,7 @@ class Runner:
 
         A batch spans at most `batch` positions: bounded by position alone, each read
         touches only its own stretch of the log, whatever the planner knows of the table
-        (with no statistics PostgreSQL would scan from `start` to the head and sort it all,
+        (with no statistics a server database would scan from `start` to the head and sort it all,
         every batch)."""
         if self.source is not None:
             head = self.source.head()[0]

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from tracker.bootstrap import Tracker
+from tracker.config import Catalog
 from tracker.projections.runner import Projection, Runner
 from tracker.services.designations import stream_of
-from tracker.store.database import make_engine
-from tracker.store.log import StoredEvent
+from tracker.services.followers import Followers
+from tracker.store.database import SCRATCH_URL, make_engine
+from tracker.store.log import EventLog, StoredEvent
 from tracker.store.tables import metadata
 from tracker.store.verify import Head, verify_chain
 from tracker.views import event_json
@@ -73,26 +74,29 @@ class Comparison:
     difference: str | None
 
 
-def replay(tracker: Tracker, progress: Progress = None) -> dict[str, str]:
+def replay(followers: Followers, progress: Progress = None) -> dict[str, str]:
     """Drop every projection and rebuild it from position 0; return their digests. An
     event a projection cannot apply stops the replay, naming its position."""
+    runner, projections = followers.runner, followers.projections
     try:
-        tracker.runner.rebuild(tracker.projections, progress)
+        runner.rebuild(projections, progress)
     except Exception:
-        if tracker.runner.stopped:
-            raise next(iter(tracker.runner.stopped.values())) from None
+        if runner.stopped:
+            raise next(iter(runner.stopped.values())) from None
         raise
-    return {p.name: digest(tracker.engine, p) for p in tracker.projections}
+    return {p.name: digest(runner.engine, p) for p in projections}
 
 
-def replay_beside(tracker: Tracker, progress: Progress = None) -> list[Comparison]:
+def replay_beside(followers: Followers, log: EventLog, catalog: Catalog,
+                  progress: Progress = None) -> list[Comparison]:
     """Rebuild every projection into a scratch database and compare with the live ones."""
-    tracker.project()
-    scratch = make_engine("sqlite://")
+    followers.project()
+    live_engine, projections = followers.runner.engine, followers.projections
+    scratch = make_engine(SCRATCH_URL)
     metadata.create_all(scratch)
-    runner = Runner(scratch, source=tracker.log)
-    rebuilt = [type(p)(tracker.catalog) if hasattr(p, "catalog") else type(p)()  # type: ignore[call-arg]
-               for p in tracker.projections]
+    runner = Runner(scratch, source=log)
+    rebuilt = [type(p)(catalog) if hasattr(p, "catalog") else type(p)()  # type: ignore[call-arg]
+               for p in projections]
     try:
         runner.rebuild(rebuilt, progress)
     except Exception:
@@ -100,23 +104,23 @@ def replay_beside(tracker: Tracker, progress: Progress = None) -> list[Compariso
             raise next(iter(runner.stopped.values())) from None
         raise
     out = []
-    for live, fresh in zip(tracker.projections, rebuilt, strict=True):
-        a, b = digest(tracker.engine, live), digest(scratch, fresh)
+    for live, fresh in zip(projections, rebuilt, strict=True):
+        a, b = digest(live_engine, live), digest(scratch, fresh)
         out.append(Comparison(live.name, a, b,
-                              None if a == b else first_difference(tracker.engine, scratch, live)))
+                              None if a == b else first_difference(live_engine, scratch, live)))
     scratch.dispose()
     return out
 
 
-def verify(tracker: Tracker, progress: Progress = None) -> Head:
-    return verify_chain(tracker.log.read(batch=5000), progress)
+def verify(log: EventLog, progress: Progress = None) -> Head:
+    return verify_chain(log.read(batch=5000), progress)
 
 
-def designation_events(tracker: Tracker, designation: str) -> Iterator[StoredEvent]:
+def designation_events(log: EventLog, designation: str) -> Iterator[StoredEvent]:
     """One designation's stream, with the observations its evidence rests on, in log order."""
-    own = tracker.log.read_stream(stream_of(designation))
+    own = log.read_stream(stream_of(designation))
     wanted = {e.decode().observation_id for e in own if e.type == "EvidenceRecorded"}
-    observations = [e for e in tracker.log.read(types=["EntryObserved"])
+    observations = [e for e in log.read(types=["EntryObserved"])
                     if json.loads(e.payload)["observation_id"] in wanted]
     yield from sorted([*own, *observations], key=lambda e: e.position)
 

@@ -20,7 +20,7 @@ from tracker.metrics import Metrics
 from tracker.store.log import EventLog, NewEvent, StoredEvent
 
 ATTEMPTS = 20
-log = logging.getLogger("tracker.status")
+logger = logging.getLogger("tracker.status")
 
 
 def stream_of(designation: str) -> str:
@@ -96,10 +96,10 @@ class DesignationWriter:
                 self.metrics.evidence.labels(event.stage or "none").inc()
             elif isinstance(event, StatusChanged):
                 self.metrics.transitions.labels(event.designation).inc()
-                log.info("transition %s: %s -> %s since %s (%s, position %d)",
-                         event.designation, event.from_stage or "none",
-                         event.to_stage or "none", event.since.date(), event.cause,
-                         stored.position)
+                logger.info("transition %s: %s -> %s since %s (%s, position %d)",
+                            event.designation, event.from_stage or "none",
+                            event.to_stage or "none", event.since.date(), event.cause,
+                            stored.position)
 
     def _decide(self, state: DesignationState, events: Sequence[Any]) -> list[NewEvent]:
         scratch = state.copy()

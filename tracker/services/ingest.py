@@ -6,14 +6,16 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tracker.bootstrap import Tracker, feed_limits
-from tracker.feeds.fetch import Failed, Fetched, fetch, make_client
+from tracker.config import Catalog
+from tracker.feeds.fetch import Failed, Fetched, Limits, fetch, make_client
 from tracker.feeds.parse import parse_feed
-from tracker.services.polling import PollReport, record_entries
+from tracker.services.observations import record_entries
+from tracker.services.polling import PollReport
+from tracker.store.log import EventLog
 
 
-async def ingest_document(tracker: Tracker, source: str, feed_id: str) -> PollReport:
-    limits = feed_limits(tracker.settings)
+async def ingest_document(log: EventLog, catalog: Catalog, limits: Limits, source: str,
+                          feed_id: str) -> PollReport:
     fetched_at = datetime.now(UTC)
     content_type = None
     if source.startswith(("http://", "https://")):
@@ -35,8 +37,8 @@ async def ingest_document(tracker: Tracker, source: str, feed_id: str) -> PollRe
                                      fetched_at=fetched_at)
     if not parsed.is_feed:
         return PollReport(feed_id, "failed", error=parsed.error)
-    feed = tracker.catalog.feeds.get(feed_id)
+    feed = catalog.feeds.get(feed_id)
     designations = tuple(feed.designations) if feed else ()
-    new = await asyncio.to_thread(record_entries, tracker.log, feed_id, designations, parsed,
+    new = await asyncio.to_thread(record_entries, log, feed_id, designations, parsed,
                                   fetched_at)
     return PollReport(feed_id, "fetched", len(parsed.entries), new, parsed.error)

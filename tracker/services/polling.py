@@ -1,8 +1,5 @@
-"""Polling: claim a due feed, fetch it, record what was new, and schedule the next poll.
-
-Several instances may share one database: a feed is claimed by a conditional UPDATE of its
-schedule row (due, and not leased or its lease expired), so each poll happens once between
-them, and a feed whose instance died mid-poll is taken over when the lease runs out.
+"""Polling: claim a due feed, fetch it, record what was new, and schedule the next poll
+(the claims and the schedule: services/schedule.py).
 
 The database work of the feeds polled at once is batched: one transaction claims every feed
 asked for meanwhile, and one append records the observations of several feeds (the log's keys
@@ -12,21 +9,18 @@ keep each story to one observation however the feeds are grouped).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
-from collections import Counter
-from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import httpx
-from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy import Engine
 
 from tracker.config import Catalog, FeedConfig, ListConfig
-from tracker.domain.events import EntryObserved, FeedPolled
+from tracker.domain.events import FeedPolled
 from tracker.feeds.article import fetch_article
 from tracker.feeds.backoff import next_delay
 from tracker.feeds.fetch import (
@@ -45,22 +39,19 @@ from tracker.lists import watch
 from tracker.metrics import Metrics
 from tracker.outbound import redacted
 from tracker.services.batching import Batcher
-from tracker.store.database import insert_new, lock_rows, writing
-from tracker.store.leases import instance_name, release_dead
+from tracker.services.observations import observations
+from tracker.services.schedule import Outcome, Schedule
+from tracker.store.leases import instance_name
 from tracker.store.log import EventLog, NewEvent
-from tracker.store.tables import feed_schedule
 
-log = logging.getLogger("tracker.poll")
-LEASE_SECONDS = 300.0
+logger = logging.getLogger("tracker.poll")
 ARTICLE_CONCURRENCY = 4
 # The polls' database work runs in one thread: batches one after another, never waiting on
-# each other for SQLite's write lock.
+# each other for an embedded database's write lock.
 DATABASE_THREAD = ThreadPoolExecutor(1, thread_name_prefix="poll-db")
 # Parsing is pure Python, so more threads would only contend for the interpreter lock, and
 # starve the event loop and the database thread of it.
 PARSE_THREAD = ThreadPoolExecutor(1, thread_name_prefix="poll-parse")
-SCHEDULE_VALUES = ("url", "etag", "last_modified", "next_poll_at", "consecutive_failures",
-                   "gone")
 
 
 @dataclass(frozen=True)
@@ -72,156 +63,21 @@ class PollReport:
     error: str | None = None
 
 
-def observation_of(entry: ParsedEntry, feed: str, designations: tuple[str, ...],
-                   fetched_at: datetime) -> tuple[EntryObserved, list[str]]:
-    """The observation event for an entry, and the keys (first: its identity) it is known by."""
-    keys = [f"obs:{k}" for k in entry.dedupe_keys()]
-    observation_id = hashlib.sha256(keys[0].encode()).hexdigest()[:32]
-    event = EntryObserved(observation_id, feed, entry.entry_id, entry.link, entry.title,
-                          entry.summary, entry.content, entry.authors, entry.published,
-                          entry.published_source, fetched_at, designations)
-    return event, keys
-
-
-def observations(feed: str, designations: tuple[str, ...], parsed: ParsedFeed,
-                 fetched_at: datetime) -> list[NewEvent]:
-    """The events to append for a feed's entries, each known by all its keys."""
-    new = []
-    for entry in parsed.entries:
-        event, keys = observation_of(entry, feed, designations, fetched_at)
-        new.append(NewEvent.of(f"feed-{feed}", event, keys[0], keys[1:]))
-    return new
-
-
-def record_entries(log_: EventLog, feed: str, designations: tuple[str, ...],
-                   parsed: ParsedFeed, fetched_at: datetime) -> int:
-    """Append the entries not seen before; return how many were new."""
-    new = observations(feed, designations, parsed, fetched_at)
-    if not new:
-        return 0
-    return len(log_.append(new).written)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a poll brought, ready to record: observations, the poll event and the schedule."""
-
-    feed: str
-    observed: list[NewEvent]
-    polled: Callable[[int], NewEvent]  # the FeedPolled event, given how many entries were new
-    schedule: dict[str, object]
-    stream: str = ""  # where its events go: the feed's stream, or an official list's
-
-    def __post_init__(self) -> None:
-        if not self.stream:
-            object.__setattr__(self, "stream", f"feed-{self.feed}")
-
-
-class Poller:
-    def __init__(self, engine: Engine, log_: EventLog, catalog: Catalog,
+class Poller(Schedule):
+    def __init__(self, engine: Engine, log: EventLog, catalog: Catalog,
                  client: httpx.AsyncClient, limits: Limits = Limits(),
                  owner: str | None = None, metrics: Metrics | None = None,
                  concurrency: int = 32) -> None:
-        self.engine, self.log, self.catalog, self.client = engine, log_, catalog, client
-        self.limits = limits
+        # Official lists (tracker/lists) share the feeds' schedule, fetch, backoff and leases.
+        super().__init__(engine, log, owner or instance_name(), {**catalog.feeds, **catalog.lists})
+        self.catalog, self.client, self.limits = catalog, client, limits
         self.concurrency = concurrency  # TRACKER_POLL_CONCURRENCY: feeds polled at once
         self._gates: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
         self.metrics = metrics or Metrics()
-        self._synced = False
-        self.owner = owner or instance_name()
         self._claims: Batcher[tuple[str, bool], dict | None] = Batcher(
             self._claim_many, DATABASE_THREAD)
         self._records: Batcher[Outcome, int] = Batcher(self._record_many, DATABASE_THREAD)
-        self._unreleased: set[str] = set()  # leases left held when the database was away
-        # Official lists (tracker/lists) share the feeds' schedule, fetch, backoff and leases.
-        self.sources: dict[str, FeedConfig | ListConfig] = {**catalog.feeds, **catalog.lists}
 
-    # -- the schedule -------------------------------------------------------------------
-    def sync_schedule(self) -> None:
-        """Make a schedule row for every configured feed (due now if new), and void the
-        leases of instances on this host that died mid-poll."""
-        release_dead(self.engine, feed_schedule, feed_schedule.c.lease_owner,
-                     feed_schedule.c.lease_until)
-        with writing(self.engine) as conn:
-            known = {r.feed for r in conn.execute(select(feed_schedule.c.feed))}
-            rows = [{"feed": f.id, "url": f.url, "next_poll_at": 0.0, "consecutive_failures": 0,
-                     "gone": False} for f in self.sources.values() if f.id not in known]
-            if rows:  # another instance may be adding the same rows right now
-                insert_new(conn, feed_schedule, rows)
-        self._synced = True
-
-    def due(self, now: float | None = None) -> list[str]:
-        for feed in list(self._unreleased):  # the database is back: free them now
-            self._release(feed)
-            self._unreleased.discard(feed)
-        now = time.time() if now is None else now
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(feed_schedule.c.feed).where(
-                feed_schedule.c.next_poll_at <= now, feed_schedule.c.gone.is_(False),
-                (feed_schedule.c.lease_until.is_(None)) | (feed_schedule.c.lease_until < now)))
-            return [r.feed for r in rows if r.feed in self.sources]
-
-    def next_due(self, polling: Collection[str] = ()) -> float | None:
-        """When a feed is next due here: the earliest next poll of the feeds not leased, or
-        the end of a lease (an instance that died mid-poll is taken over then), leaving out
-        the feeds this instance is `polling` now. Reads only."""
-        c = feed_schedule.c
-        now = time.time()
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(c.feed, c.next_poll_at, c.lease_until)
-                                .where(c.gone.is_(False)))
-            times = [r.lease_until if r.lease_until is not None and r.lease_until > now
-                     else r.next_poll_at for r in rows
-                     if r.feed in self.sources and r.feed not in polling]
-        return min(times, default=None)
-
-    def _claim_many(self, requests: list[tuple[str, bool]]) -> list[dict | None]:
-        """Claim the feeds asked for (forced, or due and not gone) in one transaction; each
-        request gets its feed's schedule row, or None (a feed asked for twice: the first)."""
-        now = time.time()
-        c = feed_schedule.c
-        lease_free = (c.lease_until.is_(None)) | (c.lease_until < now)
-        forced = sorted({f for f, force in requests if force})
-        unforced = sorted({f for f, _ in requests} - set(forced))
-        rows: dict[str, dict] = {}
-        with writing(self.engine) as conn:
-            lock_rows(conn, c.feed, forced + unforced)  # in one order: claimers never deadlock
-            for feeds, condition in ((forced, []), (unforced, [c.next_poll_at <= now,
-                                                               c.gone.is_(False)])):
-                if feeds:
-                    claimed = conn.execute(
-                        update(feed_schedule).where(c.feed.in_(feeds), lease_free, *condition)
-                        .values(lease_owner=self.owner, lease_until=now + LEASE_SECONDS)
-                        .returning(*c))
-                    rows.update((r.feed, dict(r._mapping)) for r in claimed)
-        return [rows.pop(feed, None) for feed, _ in requests]
-
-    def _record_many(self, outcomes: list[Outcome]) -> list[int]:
-        """Append the observations of several polls, then their poll events, then release
-        their leases; return how many entries of each poll were new."""
-        observed = [e for o in outcomes for e in o.observed]
-        written = self.log.append(observed).written if observed else []
-        new = Counter(s.stream for s in written)
-        counts = [new[o.stream] for o in outcomes]
-        self.log.append([o.polled(n) for o, n in zip(outcomes, counts, strict=True)])
-        c = feed_schedule.c
-        release = update(feed_schedule).where(
-            c.feed == bindparam("b_feed"), c.lease_owner == self.owner).values(
-            lease_owner=None, lease_until=None,
-            **{k: bindparam(f"b_{k}") for k in SCHEDULE_VALUES})
-        with writing(self.engine) as conn:
-            conn.execute(release, [
-                {"b_feed": o.feed, **{f"b_{k}": o.schedule[k] for k in SCHEDULE_VALUES}}
-                for o in sorted(outcomes, key=lambda o: o.feed)])
-        return counts
-
-    def _release(self, feed: str, **values: object) -> None:
-        with writing(self.engine) as conn:
-            conn.execute(update(feed_schedule).where(
-                feed_schedule.c.feed == feed, feed_schedule.c.lease_owner == self.owner,
-            ).values(lease_owner=None, lease_until=None, **values))
-
-    # -- polling ------------------------------------------------------------------------
     async def poll_due(self) -> list[PollReport]:
         due = await asyncio.to_thread(self.due)
         reports = await asyncio.gather(*(self.poll(f) for f in due))
@@ -341,12 +197,12 @@ class Poller:
                         DATABASE_THREAD, partial(watch.check_disputes, self.log, self.catalog,
                                                  feed, polled_at))
                 except Exception:  # the poll is recorded: the next one checks again
-                    log.warning("cannot check %s for disputes", feed.id, exc_info=True)
+                    logger.warning("cannot check %s for disputes", feed.id, exc_info=True)
         self.metrics.polls.labels(feed.id, outcome).inc()
         self.metrics.observations.labels(feed.id).inc(new)
         level = logging.WARNING if error else logging.INFO
-        log.log(level, "polled %s: %s, %d entries, %d new%s", feed.id, outcome, entries, new,
-                f" ({error})" if error else "")
+        logger.log(level, "polled %s: %s, %d entries, %d new%s", feed.id, outcome, entries, new,
+                   f" ({error})" if error else "")
         return PollReport(feed.id, outcome, entries, new, error)
 
     async def _read(self, feed: FeedConfig, result: Fetched,
@@ -381,8 +237,8 @@ class Poller:
                 try:
                     page = await fetch_article(self.client, entry.link, self.limits)
                 except Exception:  # one article that cannot be read leaves the entry as it is
-                    log.warning("cannot read the article at %s", redacted(entry.link),
-                                exc_info=True)
+                    logger.warning("cannot read the article at %s", redacted(entry.link),
+                                   exc_info=True)
                     return entry
             if page.text and not entry.content:
                 entry = replace(entry, content=page.text)

@@ -21,7 +21,7 @@ from tracker.store.followers import claimed
 from tracker.store.log import EventLog
 
 NAME = "reader"
-log = logging.getLogger("tracker.reader")
+logger = logging.getLogger("tracker.reader")
 
 
 def article_of(e: EntryObserved) -> Article:
@@ -102,7 +102,7 @@ class Reader:
                 # Stop before it: what came before is recorded, it is not retried forever.
                 self.stopped = FollowerStopped(NAME, s.position,
                                                f"{s.type}: {type(exc).__name__}: {exc}")
-                log.error("%s; it goes no further until fixed", self.stopped)
+                logger.error("%s; it goes no further until fixed", self.stopped)
                 stored, head = stored[:n], s.position - 1
                 break
             for e in found:

@@ -6,10 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tracker.bootstrap import Tracker
+from tracker.config import Catalog
 from tracker.domain.events import EntryObserved, EvidenceRecorded
 from tracker.domain.timeline import evolve
+from tracker.services.designations import DesignationWriter
+from tracker.services.followers import Followers
 from tracker.services.reader import read_observation
+from tracker.store.log import EventLog
 from tracker.views import utc
 
 
@@ -28,22 +31,22 @@ class Changes:
     stages: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
 
-def reclassify(tracker: Tracker, since: datetime | None = None,
-               dry_run: bool = False) -> Changes:
+def reclassify(log: EventLog, catalog: Catalog, writer: DesignationWriter, followers: Followers,
+               since: datetime | None = None, dry_run: bool = False) -> Changes:
     """Compare every stored reading with today's; record the new ones unless `dry_run`.
 
     The old evidence stays in the log; the status follows the newest reading.
     """
-    tracker.settle()
+    followers.settle()
     cutoff = utc(since) if since else None
     changes = Changes()
     pending: dict[str, list[EvidenceRecorded]] = defaultdict(list)
-    for stored in tracker.log.read(types=["EntryObserved"]):
+    for stored in log.read(types=["EntryObserved"]):
         observation: EntryObserved = stored.decode()
         if cutoff and observation.fetched_at < cutoff:
             continue
-        for evidence in read_observation(observation, tracker.catalog):
-            state = tracker.writer.state(evidence.designation)
+        for evidence in read_observation(observation, catalog):
+            state = writer.state(evidence.designation)
             old = state.readings.get(evidence.observation_id)
             old_stage = old.stage if old else None
             if old_stage == evidence.stage:
@@ -52,7 +55,7 @@ def reclassify(tracker: Tracker, since: datetime | None = None,
                                                   observation.title, old_stage, evidence.stage))
             pending[evidence.designation].append(evidence)
     for name, evidence in pending.items():
-        state = tracker.writer.state(name)
+        state = writer.state(name)
         before = state.timeline().stage
         if dry_run:
             scratch = state.copy()
@@ -60,10 +63,10 @@ def reclassify(tracker: Tracker, since: datetime | None = None,
                 evolve(scratch, e, state.position + i + 1, "")
             after = scratch.timeline().stage
         else:
-            tracker.writer.record(name, evidence)
-            after = tracker.writer.state(name).timeline().stage
+            writer.record(name, evidence)
+            after = writer.state(name).timeline().stage
         if before != after:
             changes.stages[name] = (before, after)
     if not dry_run:
-        tracker.project()
+        followers.project()
     return changes

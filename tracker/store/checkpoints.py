@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
-
-from tracker.store.tables import checkpoints
+from sqlalchemy import Connection, Engine, text
 
 
 @dataclass
@@ -29,4 +27,13 @@ def save_checkpoint(conn: Connection, name: str, position: int) -> None:
     updated = conn.execute(text("UPDATE checkpoints SET position = :p WHERE name = :n"),
                            {"p": position, "n": name})
     if updated.rowcount == 0:
-        conn.execute(checkpoints.insert().values(name=name, position=position))
+        conn.execute(text("INSERT INTO checkpoints (name, position) VALUES (:n, :p)"),
+                     {"n": name, "p": position})
+
+
+def positions(engine: Engine) -> tuple[int, dict[str, int]]:
+    """The log's head position and every saved checkpoint, by name."""
+    with engine.connect() as conn:
+        head = conn.execute(text("SELECT COALESCE(MAX(position), 0) FROM events")).scalar()
+        saved = dict(conn.execute(text("SELECT name, position FROM checkpoints")).all())
+    return int(head or 0), saved

@@ -63,7 +63,7 @@ def encode(event: Any) -> tuple[str, int, str]:
         except UnicodeEncodeError:  # a lone surrogate: no database or reader takes it
             raise Unstorable(f"a {name} with text that is not valid Unicode (a lone "
                              "surrogate) is refused") from None
-    if "\\u0000" in text and _has_nul(payload):  # PostgreSQL text cannot hold NUL
+    if "\\u0000" in text and _has_nul(payload):  # one backend's text type cannot hold NUL
         raise Unstorable(f"a {name} with a NUL character in its text is refused")
     return name, VERSIONS[name], text
 

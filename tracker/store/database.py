@@ -13,8 +13,12 @@ from sqlalchemy.engine import URL, make_url
 
 from tracker.store.backend import Backend
 from tracker.store.postgres import Postgres
-from tracker.store.sqlite import SQLite
+from tracker.store.sqlite import EMBEDDED_URL, KEYED_ONLY, POSITION_TYPE, SCRATCH_URL, SQLite, file_url
 
+# With the embedded backend's defaults and table options, so that no module above the store
+# names a backend.
+__all__ = ["EMBEDDED_URL", "KEYED_ONLY", "POSITION_TYPE", "SCRATCH_URL", "file_url", "make_engine",
+           "backend_of", "writing", "insert_many", "upsert", "insert_new", "lock_rows", "where_in"]
 _BACKENDS: tuple[Backend, ...] = (SQLite(), Postgres())
 _backends: WeakKeyDictionary[Engine, Backend] = WeakKeyDictionary()
 

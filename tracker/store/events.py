@@ -88,8 +88,9 @@ def iso_of(micros: int) -> str:
 _second: tuple[int, str] = (-1, "")
 
 
-def now_iso() -> str:
-    return iso_of(time.time_ns() // 1000)
+def now_iso(at: float | None = None) -> str:
+    """Now, or `at` (seconds since the epoch), in the log's format: the API's one format."""
+    return iso_of(time.time_ns() // 1000 if at is None else round(at * 1_000_000))
 
 
 def event_hash(prev_hash: str, position: int, stream: str, version: int, type_: str,

@@ -15,13 +15,25 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import orjson
-from sqlalchemy import Column, Connection, Engine, Table, create_engine, event
+from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, Table, create_engine, event
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import URL
 
 from tracker.store.backend import LogWriter, upsert_rows
 from tracker.store.checkpoints import Claim, checkpoint_of, save_checkpoint
 from tracker.store.events import COLUMNS, INSERT, SELECT, Built, StoredEvent
+
+EMBEDDED_URL = "sqlite:///./tracker.db"  # the service's default: a file beside it
+SCRATCH_URL = "sqlite://"  # a private in-memory database, gone when its engine is
+# The log's position: SQLite's rowid where it can be (one index fewer), a BIGINT elsewhere.
+POSITION_TYPE = BigInteger().with_variant(Integer, "sqlite")
+KEYED_ONLY = {"sqlite_with_rowid": False}  # a table stored by its primary key alone
+
+
+def file_url(path: object) -> str:
+    """The URL of an embedded database in the file at `path`."""
+    return f"sqlite:///{path}"
+
 
 # The streams' versions ('v'), the keys already known ('k') and the head ('h') at once.
 _STATE = """SELECT 'v', stream, MAX(version) FROM events WHERE stream {streams} GROUP BY stream

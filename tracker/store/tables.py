@@ -15,6 +15,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from tracker.store.database import KEYED_ONLY, POSITION_TYPE
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -26,8 +28,7 @@ metadata = MetaData(
 events = Table(
     "events",
     metadata,
-    Column("position", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=False),
+    Column("position", POSITION_TYPE, primary_key=True, autoincrement=False),
     Column("stream", String(200), nullable=False),
     Column("version", Integer, nullable=False),
     Column("type", String(100), nullable=False),
@@ -47,7 +48,7 @@ event_keys = Table(
     metadata,
     Column("key", String(200), primary_key=True),
     Column("position", BigInteger, nullable=False),
-    sqlite_with_rowid=False,
+    **KEYED_ONLY,
 )
 
 # How far each follower of the log has read; written with the follower's rows.

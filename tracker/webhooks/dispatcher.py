@@ -15,20 +15,21 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
 from sqlalchemy import Connection, Engine, func, text, update
 
-from tracker.config import Settings
 from tracker.metrics import Metrics
 from tracker.outbound import redacted
+from tracker.settings import Settings
 from tracker.store.database import insert_many, writing
+from tracker.store.log import now_iso
 from tracker.webhooks.sender import SendResult, send
 from tracker.webhooks.tables import attempts, deliveries, subscriptions
 
-log = logging.getLogger("tracker.webhooks")
+logger = logging.getLogger("tracker.webhooks")
 LEASE_MARGIN = 30.0
 RUN = 100  # deliveries of one subscription leased at a time
 
@@ -44,10 +45,6 @@ RECORD = text("UPDATE webhook_deliveries SET status = :status, attempts = :attem
               "next_attempt_at = COALESCE(:next_attempt_at, next_attempt_at), "
               "lease_owner = NULL, lease_until = NULL, last_status_code = :code, "
               "last_error = :error, delivered_at = :delivered_at WHERE id = :id")
-
-
-def now_iso(at: float | None = None) -> str:
-    return datetime.fromtimestamp(at if at is not None else time.time(), UTC).isoformat()
 
 
 @dataclass(frozen=True)
@@ -203,10 +200,10 @@ class Dispatcher:
                           "next_retry_at": now_iso(next_retry) if next_retry else None})
             self.metrics.deliveries.labels(outcome).inc()
             if not result.ok:
-                log.warning("delivery %s to %s: %s (%s)", c.id, redacted(c.url), outcome,
-                            result.error)
-            elif log.isEnabledFor(logging.INFO):
-                log.info("delivery %s to %s: %s", c.id, redacted(c.url), outcome)
+                logger.warning("delivery %s to %s: %s (%s)", c.id, redacted(c.url), outcome,
+                               result.error)
+            elif logger.isEnabledFor(logging.INFO):
+                logger.info("delivery %s to %s: %s", c.id, redacted(c.url), outcome)
         conn.execute(RECORD, updates)
         insert_many(conn, attempts, tried)
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
+from tracker.domain.documents import iso, reading_from_row, reading_json
 from tracker.domain.events import EvidenceRecorded, StatusChanged, StatusDisputed
 from tracker.domain.status import Reading
 from tracker.domain.timeline import reading_of
-from tracker.projections.status import iso, reading_from_row, reading_json
 from tracker.projections.tables import evidence
 from tracker.services.designations import stream_of
 from tracker.store.database import insert_new

@@ -113,9 +113,14 @@ def delivery_log(engine: Engine, subscription: str) -> list[dict[str, Any]]:
     by_delivery: dict[str, list[dict[str, Any]]] = {}
     for t in tries:
         by_delivery.setdefault(t.delivery_id, []).append(
-            {"attempt": t.attempt, "at": t.at, "status_code": t.status_code, "error": t.error,
-             "duration_ms": t.duration_ms, "next_retry_at": t.next_retry_at})
+            {"attempt": t.attempt, "at": _z(t.at), "status_code": t.status_code,
+             "error": t.error, "duration_ms": t.duration_ms, "next_retry_at": _z(t.next_retry_at)})
     return [{"id": r.id, "position": r.position, "status": r.status, "attempts": r.attempts,
              "last_status_code": r.last_status_code, "last_error": r.last_error,
-             "delivered_at": r.delivered_at, "payload": json.loads(r.payload),
+             "delivered_at": _z(r.delivered_at), "payload": json.loads(r.payload),
              "history": by_delivery.get(r.id, [])} for r in rows]
+
+
+def _z(value: str | None) -> str | None:
+    """A time written before attempts were stamped in the log's format (`+00:00`), with `Z`."""
+    return value.replace("+00:00", "Z") if value else value

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from tracker.api.app import create_app
 from tracker.bootstrap import build
-from tracker.config import Settings
 from tracker.domain.events import EvidenceRecorded
+from tracker.settings import Settings
 
 ADMIN = {"Authorization": "Bearer secret-token"}
 D = "taliban-designation"

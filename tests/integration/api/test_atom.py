@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from tests.conftest import FEEDS_YAML
 from tests.servers import rss
 from tests.withdrawn_story import ITEMS
-from tracker.bootstrap import build
-from tracker.config import Settings
+from tracker.bootstrap import build, feed_limits
 from tracker.domain.events import EvidenceRecorded
 from tracker.services.ingest import ingest_document
+from tracker.settings import Settings
 
 D = "taliban-designation"
 TITLE = "Taliban on Russia's federal list of terrorist organisations"
@@ -33,7 +33,8 @@ def tracked(database_url: str, tmp_path: Path):
     document = tmp_path / "story.xml"
     document.write_text(rss(ITEMS))
     tracker = build(Settings(database_url=database_url, feeds=feeds))
-    report = asyncio.run(ingest_document(tracker, str(document), "wire"))
+    report = asyncio.run(ingest_document(tracker.log, tracker.catalog, feed_limits(tracker.settings),
+                                         str(document), "wire"))
     assert report.new_entries == len(ITEMS)
     tracker.settle()
     from tracker.api.app import create_app

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from tracker.api.routes.status import forget_recent
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
 from tracker.domain.events import EvidenceRecorded
+from tracker.settings import Settings
 
 D = "taliban-designation"
 
@@ -62,7 +62,7 @@ def test_the_current_status_answers_as_the_route_does(tracker: Tracker) -> None:
     with TestClient(create_app(tracker)) as client:
         current = client.get(f"/status/{D}").json()
         assert current["stage"] == "considered" and current["disputed"] is None
-        assert current == json.loads(views.status_json(tracker, D))
+        assert current == json.loads(views.status_json(tracker.engine, tracker.catalog, D))
         assert client.get("/status/hamas").status_code == 404
         assert client.get(f"/status/{D}", params={"asof": "2024"}).status_code == 422
         assert client.head(f"/status/{D}").status_code == 405

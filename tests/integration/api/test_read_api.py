@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tracker.bootstrap import build
-from tracker.config import Settings
 from tracker.domain.events import EvidenceRecorded
+from tracker.settings import Settings
 
 D = "taliban-designation"
 ADMIN = {"Authorization": "Bearer secret-token"}

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from tracker.api.app import create_app
 from tracker.bootstrap import build
-from tracker.config import Settings
+from tracker.settings import Settings
 
 ADMIN = {"Authorization": "Bearer secret-token"}
 

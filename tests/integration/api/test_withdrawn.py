@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from tests.conftest import FEEDS_YAML
 from tracker.api.routes.status import forget_recent
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
 from tracker.domain.events import EvidenceRecorded
+from tracker.settings import Settings
 
 D = "taliban-designation"
 

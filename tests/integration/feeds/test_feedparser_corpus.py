@@ -18,9 +18,9 @@ from werkzeug import Request, Response
 from tests.servers import rss
 from tracker import views
 from tracker.bootstrap import build
-from tracker.config import Settings
 from tracker.feeds.fetch import Limits, make_client
 from tracker.services.polling import Poller
+from tracker.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "feedparser"
 FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix not in (".md", "")
@@ -98,7 +98,7 @@ def test_every_corpus_file_is_polled_and_recorded(sqlite_url: str, tmp_path: Pat
     control = reports["control"]
     assert (control.outcome, control.entries, control.new_entries, control.error) == (
         "fetched", 1, 1, None)
-    health = {f["id"]: f for f in views.feeds(tracker)}
+    health = {f["id"]: f for f in views.feeds(tracker.engine, tracker.catalog)}
     for feed, report in reports.items():  # what the feeds page shows
         assert (health[feed]["last_outcome"], health[feed]["last_error"]) == (
             report.outcome, report.error)

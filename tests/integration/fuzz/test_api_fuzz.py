@@ -16,8 +16,8 @@ from schemathesis import checks
 
 from tracker.api.app import create_app
 from tracker.bootstrap import build
-from tracker.config import Settings
 from tracker.domain.events import EvidenceRecorded
+from tracker.settings import Settings
 
 D = "taliban-designation"
 EXAMPLES = 40  # per operation, per run

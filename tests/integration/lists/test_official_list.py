@@ -20,10 +20,10 @@ from werkzeug import Request, Response
 from tracker import views
 from tracker.api.routes.status import forget_recent
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
 from tracker.domain.events import EvidenceRecorded
 from tracker.feeds.fetch import Limits, make_client
 from tracker.services.polling import Poller
+from tracker.settings import Settings
 from tracker.webhooks import subscriptions as subs
 from tracker.webhooks.tables import deliveries
 
@@ -113,7 +113,7 @@ def poll(tracker: Tracker, limits: Limits = Limits(allow_private=True)):
 
 
 def status(tracker: Tracker, name: str = D) -> dict:
-    return json.loads(views.status_json(tracker, name))
+    return json.loads(views.status_json(tracker.engine, tracker.catalog, name))
 
 
 def changes(tracker: Tracker) -> list[dict]:
@@ -166,10 +166,10 @@ def test_entries_added_removed_and_renamed(tracked) -> None:
         "official", "fsb-terror", "first_seen")
     assert official["quote"] == "«Талибан» (Taliban Movement)"
     assert datetime.fromisoformat(body["since"]) >= before.replace(microsecond=0)  # poll time
-    health, = views.lists(tracker)
+    health, = views.lists(tracker.engine, tracker.log, tracker.catalog)
     assert (health["id"], health["entries"], health["consecutive_failures"]) == (
         "fsb-terror", 4, 0)
-    assert views.feeds(tracker) == []  # lists are not feeds
+    assert views.feeds(tracker.engine, tracker.catalog) == []  # lists are not feeds
 
 
 def test_a_stated_date_is_the_since(database_url: str, tmp_path: Path,
@@ -201,15 +201,15 @@ def test_a_page_without_entries_is_an_error_not_an_empty_list(tracked, page: byt
     assert report.outcome == "failed" and "no entries found" in report.error
     assert len(changes(tracker)) == 1  # nobody left the list
     assert status(tracker)["stage"] is None
-    health, = views.lists(tracker)
+    health, = views.lists(tracker.engine, tracker.log, tracker.catalog)
     assert health["consecutive_failures"] == 1 and "no entries found" in health["last_error"]
     assert health["entries"] == 4
     # Polled again, the page is fetched again (its validators were not kept): still a failure.
     assert poll(tracker).outcome == "failed"
-    assert views.lists(tracker)[0]["consecutive_failures"] == 2
+    assert views.lists(tracker.engine, tracker.log, tracker.catalog)[0]["consecutive_failures"] == 2
     served.page = fsb_page([*OTHERS, TALIBAN])  # back as it was: no change recorded
     assert poll(tracker).outcome in ("fetched", "not-modified") and len(changes(tracker)) == 1
-    assert views.lists(tracker)[0]["consecutive_failures"] == 0
+    assert views.lists(tracker.engine, tracker.log, tracker.catalog)[0]["consecutive_failures"] == 0
 
 
 def test_a_truncated_page_is_not_read(tracked) -> None:
@@ -304,4 +304,5 @@ def test_a_redirect_to_a_private_address_is_refused_as_for_feeds(tracked,
     report = poll(tracker, Limits(allow_private=False))
     assert report.outcome == "failed" and "redirect to" in report.error \
         and "refused" in report.error
-    assert len(changes(tracker)) == 1 and views.lists(tracker)[0]["consecutive_failures"] == 1
+    assert len(changes(tracker)) == 1
+    assert views.lists(tracker.engine, tracker.log, tracker.catalog)[0]["consecutive_failures"] == 1

@@ -15,9 +15,9 @@ from werkzeug import Request, Response
 from tests.servers import free_port, rss
 from tracker import views
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
 from tracker.feeds.fetch import Limits, make_client
 from tracker.services.polling import Poller
+from tracker.settings import Settings
 from tracker.store.tables import feed_schedule
 
 ITEMS = [{"guid": f"g{i}", "link": f"https://news.example/{i}?utm_source=rss",
@@ -60,7 +60,7 @@ def poll(tracker: Tracker, *feeds: str, force: bool = True, owner: str | None = 
 
 
 def health(tracker: Tracker, feed: str) -> dict:
-    return next(f for f in views.feeds(tracker) if f["id"] == feed)
+    return next(f for f in views.feeds(tracker.engine, tracker.catalog) if f["id"] == feed)
 
 
 def test_conditional_get_and_a_304_that_costs_nothing(database_url: str, tmp_path: Path,

@@ -19,8 +19,8 @@ from tests.inprocess import until, with_service
 from tests.servers import rss
 from tracker import runtime
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
 from tracker.runtime import Service
+from tracker.settings import Settings
 from tracker.store.tables import feed_schedule
 
 FEED = rss([{"guid": "g1", "link": "https://news.example/1", "title": "Weather",

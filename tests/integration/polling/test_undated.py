@@ -10,9 +10,9 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
 from tracker.feeds.fetch import Limits, make_client
 from tracker.services.polling import Poller
+from tracker.settings import Settings
 
 FEEDS = """\
 designations:

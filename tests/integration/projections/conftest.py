@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tracker.bootstrap import build
-from tracker.config import Settings
+from tracker.settings import Settings
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ import pytest
 from tests.servers import ROOT
 from tracker import views
 from tracker.bootstrap import build
-from tracker.config import Settings
 from tracker.domain.events import EntryObserved, EvidenceRecorded, StageOverridden
 from tracker.domain.times import EARLIEST, LATEST, TimeOutOfRange
 from tracker.services import audit
 from tracker.services.designations import stream_of
+from tracker.settings import Settings
 from tracker.store.codec import canonical_json
 from tracker.store.log import NewEvent
 from tracker.webhooks import subscriptions as subs
@@ -75,18 +75,19 @@ def test_events_at_the_edge_in_an_older_log_are_applied_and_replayed(settings: S
     tracker.log.append(events)
 
     tracker.project()  # raises nothing, and the followers reach the head
-    document = json.loads(views.status_json(tracker, D))
+    document = json.loads(views.status_json(tracker.engine, tracker.catalog, D))
     assert document["stage"] == "court-approved" and document["position"] > 1
     assert document["since"] == LATEST.isoformat().replace("+00:00", "Z")
     assert all(e["url"] is None for e in document["evidence"])  # the script link is not served
     for as_of in (datetime(2024, 6, 1, tzinfo=UTC), LATEST, EARLIEST):
-        json.loads(views.status_json(tracker, D, as_of=as_of))
-    json.loads(views.status_json(tracker, D, known_at=datetime.now(UTC)))
+        json.loads(views.status_json(tracker.engine, tracker.catalog, D, as_of=as_of))
+    json.loads(views.status_json(tracker.engine, tracker.catalog, D, known_at=datetime.now(UTC)))
     assert tracker.writer.state(D).timeline().stage == "court-approved"
 
-    assert all(c.difference is None for c in audit.replay_beside(tracker))
-    audit.replay(tracker)
-    assert json.loads(views.status_json(tracker, D))["stage"] == "court-approved"
+    assert all(c.difference is None
+               for c in audit.replay_beside(tracker.following, tracker.log, tracker.catalog))
+    audit.replay(tracker.following)
+    assert json.loads(views.status_json(tracker.engine, tracker.catalog, D))["stage"] == "court-approved"
     (subscription,) = subs.listing(tracker.engine)
     payloads = [d["payload"] for d in subs.delivery_log(tracker.engine, subscription["id"])]
     assert payloads and all(e["url"] is None or e["url"].startswith("https://")

@@ -12,7 +12,7 @@ from tests.inprocess import poll_every_feed
 from tests.servers import rss
 from tracker import views
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
+from tracker.settings import Settings
 
 FEEDS = """\
 designations:
@@ -40,20 +40,20 @@ def test_a_run_of_failures_is_dated_by_its_first(database_url: str, tmp_path: Pa
     tracker = build(Settings(database_url=database_url, feeds=feeds))
 
     poll(tracker)
-    first = {f["id"]: f for f in views.feeds(tracker)}
+    first = {f["id"]: f for f in views.feeds(tracker.engine, tracker.catalog)}
     assert first["flaky"]["failing_since"] == first["flaky"]["last_poll"]
     assert first["steady"]["failing_since"] is None
     poll(tracker)
-    summary = views.feed_summary(tracker)
+    summary = views.feed_summary(tracker.engine, tracker.catalog)
     assert summary["total"] == 2 and [f["id"] for f in summary["failing"]] == ["flaky"]
     assert summary["failing_since"] == first["flaky"]["failing_since"]  # the run's first poll
     assert summary["failing"][0]["consecutive_failures"] == 2
     assert summary["last_poll"] > summary["failing_since"]
-    assert views.feed_summary(tracker, "hamas-designation")["failing"] == []
+    assert views.feed_summary(tracker.engine, tracker.catalog, "hamas-designation")["failing"] == []
 
     down[0] = False
     poll(tracker)
-    assert views.feed_summary(tracker)["failing"] == []
-    assert {f["id"]: f["failing_since"] for f in views.feeds(tracker)} == {
+    assert views.feed_summary(tracker.engine, tracker.catalog)["failing"] == []
+    assert {f["id"]: f["failing_since"] for f in views.feeds(tracker.engine, tracker.catalog)} == {
         "flaky": None, "steady": None}
     tracker.close()

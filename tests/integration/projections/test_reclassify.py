@@ -9,9 +9,9 @@ import pytest
 from tracker import classify as classifier
 from tracker import views
 from tracker.bootstrap import build
-from tracker.config import Settings
 from tracker.domain.events import EntryObserved
 from tracker.services.reclassify import reclassify
+from tracker.settings import Settings
 from tracker.store.log import NewEvent
 
 D = "taliban-designation"
@@ -30,29 +30,30 @@ def test_reclassify_dry_run_then_for_real(settings: Settings,
     observe(tracker, 1, "Russia is considering removing the Taliban from its terrorist list")
     observe(tracker, 2, "Kazakhstan removes the Taliban from its list of banned groups")
     tracker.settle()
-    assert views.designations(tracker)[0]["stage"] == "considered"
+    assert views.designations(tracker.engine, tracker.catalog)[0]["stage"] == "considered"
     before = tracker.log.head()[0]
 
     real, original = classifier.classify, classifier.CLASSIFIER_VERSION
 
     def stricter(article, designation):  # type: ignore[no-untyped-def]
         if "considering" in article.title:
-            return classifier.Reading(None, 0.0, None)
+            return classifier.Verdict(None, 0.0, None)
         return real(article, designation)
 
     monkeypatch.setattr(classifier, "classify", stricter)
     monkeypatch.setattr(classifier, "CLASSIFIER_VERSION", "rules-test-2")
-    dry = reclassify(tracker, dry_run=True)
+    dry = reclassify(tracker.log, tracker.catalog, tracker.writer, tracker.following, dry_run=True)
     assert [(c.observation_id, c.old, c.new) for c in dry.readings] == [
         ("obs1", "considered", None)]
     assert dry.stages == {D: ("considered", None)}
     assert tracker.log.head()[0] == before  # nothing recorded
 
-    done = reclassify(tracker)
+    done = reclassify(tracker.log, tracker.catalog, tracker.writer, tracker.following)
     assert done.stages == {D: ("considered", None)}
     evidence = [e.decode() for e in tracker.log.read(types=["EvidenceRecorded"])]
     assert [(e.observation_id, e.stage, e.classifier_version) for e in evidence] == [
         ("obs1", "considered", original), ("obs1", None, "rules-test-2")]  # the old one stays
-    assert views.designations(tracker)[0]["stage"] is None
-    assert reclassify(tracker).readings == []  # nothing left to change
+    assert views.designations(tracker.engine, tracker.catalog)[0]["stage"] is None
+    assert reclassify(tracker.log, tracker.catalog, tracker.writer,
+                      tracker.following).readings == []  # nothing left to change
     tracker.close()

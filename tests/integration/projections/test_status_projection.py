@@ -11,8 +11,8 @@ import pytest
 
 from tracker import views
 from tracker.bootstrap import Tracker
+from tracker.domain.documents import status_document
 from tracker.domain.events import EvidenceRecorded, EvidenceRejected, StageOverridden
-from tracker.projections.status import status_document
 from tracker.services import audit
 
 D = "taliban-designation"
@@ -31,7 +31,7 @@ SITES = [f"site{n}.example" for n in range(8)]
 
 
 def status(tracker: Tracker, **kw: datetime) -> dict:
-    return json.loads(views.status_json(tracker, D, **kw))
+    return json.loads(views.status_json(tracker.engine, tracker.catalog, D, **kw))
 
 
 def test_history_follows_publication_though_the_ruling_arrived_first(tracker: Tracker) -> None:
@@ -79,10 +79,11 @@ def test_an_override_is_an_event_shown_in_history_and_replayed(tracker: Tracker)
     last = status(tracker)["history"][-1]
     assert (last["to"], last["cause"], last["reason"]) == (
         "proposed", "override", "the ruling was about Kazakhstan")
-    before = views.status_json(tracker, D)
-    audit.replay(tracker)
-    assert views.status_json(tracker, D) == before
-    assert all(c.difference is None for c in audit.replay_beside(tracker))
+    before = views.status_json(tracker.engine, tracker.catalog, D)
+    audit.replay(tracker.following)
+    assert views.status_json(tracker.engine, tracker.catalog, D) == before
+    assert all(c.difference is None
+               for c in audit.replay_beside(tracker.following, tracker.log, tracker.catalog))
 
 
 def test_replay_reproduces_every_projection(tracker: Tracker) -> None:
@@ -90,14 +91,14 @@ def test_replay_reproduces_every_projection(tracker: Tracker) -> None:
     tracker.writer.record(D, [evidence("b", "reversed", PROPOSAL)])
     tracker.project()
     digests = {p.name: audit.digest(tracker.engine, p) for p in tracker.projections}
-    assert audit.replay(tracker) == digests
+    assert audit.replay(tracker.following) == digests
 
 
 def test_an_unknown_designation_is_refused(tracker: Tracker) -> None:
     from tracker.errors import UnknownDesignation
 
     with pytest.raises(UnknownDesignation):
-        views.status_json(tracker, "no-such-thing")
+        views.status_json(tracker.engine, tracker.catalog, "no-such-thing")
 
 
 def test_late_evidence_projects_as_the_rules_read_in_order_and_in_time(tracker: Tracker) -> None:
@@ -145,4 +146,5 @@ def test_late_evidence_projects_as_the_rules_read_in_order_and_in_time(tracker: 
         assert timeline_part(status(tracker, as_of=as_of)) == timeline_part(held)
     for at, document in known:
         assert timeline_part(status(tracker, known_at=at)) == timeline_part(document)
-    assert all(c.difference is None for c in audit.replay_beside(tracker))
+    assert all(c.difference is None
+               for c in audit.replay_beside(tracker.following, tracker.log, tracker.catalog))

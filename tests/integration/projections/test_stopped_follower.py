@@ -16,11 +16,11 @@ from fastapi.testclient import TestClient
 from tracker import views
 from tracker.api.app import create_app
 from tracker.bootstrap import build
-from tracker.config import Settings
 from tracker.domain.events import EvidenceRecorded
 from tracker.errors import FollowerStopped
 from tracker.services import audit
 from tracker.services.designations import stream_of
+from tracker.settings import Settings
 from tracker.store.codec import canonical_json
 from tracker.store.log import NewEvent
 
@@ -58,7 +58,8 @@ def test_a_poison_event_stops_only_its_follower_and_says_where(
         == sorted(f"{s}; it serves what it had and goes no further until fixed"
                   for s in tracker.runner.stopped.values())
     assert set(tracker.runner.stopped) == {"status", "webhook_outbox"}
-    assert json.loads(views.status_json(tracker, D))["stage"] == "considered"  # what it had
+    document = json.loads(views.status_json(tracker.engine, tracker.catalog, D))
+    assert document["stage"] == "considered"  # what it had
 
     with TestClient(create_app(tracker)) as client:
         health = client.get("/healthz").json()
@@ -71,7 +72,7 @@ def test_a_poison_event_stops_only_its_follower_and_says_where(
         assert client.get(f"/status/{D}").status_code == 200
 
     with pytest.raises(FollowerStopped, match=f"status stopped at position {position}"):
-        audit.replay(tracker)
+        audit.replay(tracker.following)
     tracker.close()
 
     env = {**os.environ, "TRACKER_DATABASE_URL": settings.database_url,

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import delete, select, text
 
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
 from tracker.domain.events import EntryObserved, EvidenceRecorded, FeedPolled, StatusChanged
 from tracker.projections.runner import Runner
 from tracker.services import audit
 from tracker.services.reader import Reader
+from tracker.settings import Settings
 from tracker.store.log import NewEvent
 from tracker.store.tables import checkpoints
 from tracker.webhooks import subscriptions as subs

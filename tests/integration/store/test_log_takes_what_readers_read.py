@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from tracker import views
 from tracker.bootstrap import build
-from tracker.config import Settings
 from tracker.domain.events import (
     EntryObserved,
     EvidenceRecorded,
@@ -24,6 +23,7 @@ from tracker.domain.events import (
 from tracker.domain.times import TimeOutOfRange
 from tracker.services import audit
 from tracker.services.designations import stream_of
+from tracker.settings import Settings
 from tracker.store.log import NewEvent
 
 D = "taliban-designation"
@@ -93,19 +93,20 @@ def test_every_event_the_log_accepts_every_reader_can_apply(settings: Settings) 
         accepted += 1
         tracker.settle()  # the reader, every projection and the outbox
         assert not tracker.runner.stopped, tracker.runner.stopped
-        json.loads(views.status_json(tracker, D))
-        json.loads(views.status_json(tracker, D, as_of=datetime(2025, 1, 1, tzinfo=UTC),
+        json.loads(views.status_json(tracker.engine, tracker.catalog, D))
+        json.loads(views.status_json(tracker.engine, tracker.catalog, D,
+                                     as_of=datetime(2025, 1, 1, tzinfo=UTC),
                                      known_at=datetime.now(UTC)))
         tracker.writer.state(D).timeline()
-        views.feeds(tracker)
-        views.events(tracker, 0, 1000)
+        views.feeds(tracker.engine, tracker.catalog)
+        views.events(tracker.log, 0, 1000)
 
     check()
     assert accepted > 30 and refused > 0
     # Replaying beside the live projections, and in their place, applies every event too.
     # (Whether the two agree on such arbitrary sequences is the fold's own property, tested
     # with its rules.)
-    audit.replay_beside(tracker)
-    audit.replay(tracker)
+    audit.replay_beside(tracker.following, tracker.log, tracker.catalog)
+    audit.replay(tracker.following)
     assert not tracker.runner.stopped
     tracker.close()

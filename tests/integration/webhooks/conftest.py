@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tracker.bootstrap import Tracker, build
-from tracker.config import Settings
+from tracker.settings import Settings
 
 FEEDS = """\
 designations:

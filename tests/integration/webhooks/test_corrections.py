@@ -53,15 +53,17 @@ def test_a_withdrawn_step_is_announced_as_a_correction(make, httpserver: HTTPSer
     assert [e["url"] for e in corrected["evidence"]] == [
         f"https://site{n}.example/pending{n}" for n in range(2)]
 
-    now = json.loads(views.status_json(tracker, D))
+    now = json.loads(views.status_json(tracker.engine, tracker.catalog, D))
     assert (now["stage"], now["since"][:10]) == ("proposed", "2025-01-02")
     withdrawn = now["history"][1]["withdrawn"]
     assert now["history"][0]["withdrawn"] is None
     assert (withdrawn["at"][:10], len(withdrawn["evidence"])) == ("2025-01-09", 2)
     assert [e["observation_id"] for e in now["history"][1]["evidence"]] == ["misread"]
     # What was known before the news against it, and what stood as of a past day.
-    then = json.loads(views.status_json(tracker, D, known_at=before))
+    then = json.loads(views.status_json(tracker.engine, tracker.catalog, D, known_at=before))
     assert then["stage"] == "court-approved" and then["history"][1]["withdrawn"] is None
-    assert json.loads(views.status_json(
-        tracker, D, as_of=datetime(2025, 1, 8, tzinfo=UTC)))["stage"] == "court-approved"
-    assert all(c.difference is None for c in audit.replay_beside(tracker))
+    past = json.loads(views.status_json(tracker.engine, tracker.catalog, D,
+                                        as_of=datetime(2025, 1, 8, tzinfo=UTC)))
+    assert past["stage"] == "court-approved"
+    assert all(c.difference is None
+               for c in audit.replay_beside(tracker.following, tracker.log, tracker.catalog))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.servers import RawServer
 from tracker.bootstrap import build
-from tracker.config import Settings
+from tracker.settings import Settings
 from tracker.webhooks import subscriptions as subs
 from tracker.webhooks.sender import SendResult, send
 from tracker.webhooks.tables import subscriptions

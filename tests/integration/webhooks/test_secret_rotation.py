@@ -13,7 +13,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from tests.integration.webhooks.test_delivery import Receiver, change, dispatch
 from tracker.api.app import create_app
 from tracker.bootstrap import build
-from tracker.config import Settings
+from tracker.settings import Settings
 
 ADMIN = {"Authorization": "Bearer secret-token"}
 

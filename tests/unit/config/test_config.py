@@ -8,8 +8,9 @@ import pytest
 from pydantic import ValidationError
 
 from tests.unit.config.refusals import assert_refused
-from tracker.config import Settings, load_catalog, parse_duration
+from tracker.config import load_catalog, parse_duration
 from tracker.errors import ConfigError
+from tracker.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tracker.feeds.parse import parse_feed
-from tracker.services.polling import observation_of
+from tracker.services.observations import observation_of
 from tracker.store.codec import encode
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

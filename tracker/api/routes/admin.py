@@ -48,15 +48,16 @@ def override(request: Request, tracker: TrackerDep, designation: str,
     """An analyst's decision, recorded in the log: set the stage (`stage`), reject one piece
     of evidence (`observation_id`), or withdraw an earlier override (`withdraw`: its
     position), handing the designation back to its evidence. Each needs a reason."""
+    writer, following = tracker.writer, tracker.following
     try:
         if isinstance(body, SetStage):
-            decided = overrides.set_stage(tracker, designation, body.stage, body.reason,
-                                          body.effective_at, body.analyst)
+            decided = overrides.set_stage(writer, following, designation, body.stage,
+                                          body.reason, body.effective_at, body.analyst)
         elif isinstance(body, RejectEvidence):
-            decided = overrides.reject_evidence(tracker, designation, body.observation_id,
+            decided = overrides.reject_evidence(writer, following, designation, body.observation_id,
                                                 body.reason, body.analyst)
         else:
-            decided = overrides.withdraw_override(tracker, designation, body.withdraw,
+            decided = overrides.withdraw_override(writer, following, designation, body.withdraw,
                                                   body.reason, body.analyst)
     except overrides.Refused as exc:
         field = "withdraw" if exc.field == "override_position" else exc.field

@@ -25,14 +25,15 @@ ANSWERS = {200: {"content": {ATOM: {}}, "description": "an Atom feed, newest fir
 def designation_feed(tracker: Tracker, name: str, base: str) -> bytes:
     if name not in tracker.catalog.designations:
         raise UnknownDesignation(name)
-    document = json.loads(views.status_json(tracker, name))
+    document = json.loads(views.status_json(tracker.engine, tracker.catalog, name))
     return atom.atom(atom.entries(document, base), feed_id=f"{name}/feed",
                      title=f"{document['title']}: changes", self_url=f"{base}status/{name}/feed.atom",
                      page=f"{base}designations/{name}", updated=document["recorded_at"])
 
 
 def every_feed(tracker: Tracker, base: str) -> bytes:
-    documents = [json.loads(views.status_json(tracker, d)) for d in tracker.catalog.designations]
+    documents = [json.loads(views.status_json(tracker.engine, tracker.catalog, d))
+                 for d in tracker.catalog.designations]
     found = sorted((e for d in documents for e in atom.entries(d, base)),
                    key=lambda e: (e.effective, e.position), reverse=True)
     updated = max((d["recorded_at"] for d in documents if d["recorded_at"]), default=None)

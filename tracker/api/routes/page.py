@@ -66,18 +66,21 @@ POLICY = _policy()
 
 
 def overview(tracker: Tracker) -> dict[str, Any]:
-    documents = [json.loads(views.status_json(tracker, d)) | {"process": process(designation)}
+    documents = [json.loads(views.status_json(tracker.engine, tracker.catalog, d))
+                 | {"process": process(designation)}
                  for d, designation in tracker.catalog.designations.items()]
-    return {"designations": documents, "health": views.feed_summary(tracker)}
+    return {"designations": documents, "health": views.feed_summary(tracker.engine, tracker.catalog)}
 
 
 def designation_page(tracker: Tracker, name: str) -> dict[str, Any]:
     designation = tracker.catalog.designations.get(name)
     if designation is None:
         raise UnknownDesignation(name)
-    d = json.loads(views.status_json(tracker, name)) | {"decisions": views.decisions(tracker, name)}
+    d = json.loads(views.status_json(tracker.engine, tracker.catalog, name)) | {
+        "decisions": views.decisions(tracker.engine, name)}
     return {"d": d, "process": process(designation), "binding": binding_step(designation),
-            "chart": chart(d, datetime.now(UTC)), "health": views.feed_summary(tracker, name)}
+            "chart": chart(d, datetime.now(UTC)),
+            "health": views.feed_summary(tracker.engine, tracker.catalog, name)}
 
 
 @router.get("/", response_class=HTMLResponse)

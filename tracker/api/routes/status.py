@@ -44,7 +44,8 @@ async def get_status(request: Request, designation: str, as_of: AsOf = None,
     if as_of is None and known_at is None:
         body, etag = await _current(tracker, designation)
     else:
-        body = await run_in_threadpool(views.status_json, tracker, designation, as_of, known_at)
+        body = await run_in_threadpool(views.status_json, tracker.engine, tracker.catalog,
+                                       designation, as_of, known_at)
         etag = _etag(body)
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
     if if_none_match and matches(if_none_match, etag):
@@ -124,7 +125,7 @@ def _elsewhere(read: asyncio.Future[tuple[str, str]]) -> bool:
 
 
 def _read(tracker: Tracker, designation: str) -> tuple[str, str]:
-    body = views.status_json(tracker, designation)
+    body = views.status_json(tracker.engine, tracker.catalog, designation)
     return body, _etag(body)
 
 
@@ -136,7 +137,7 @@ def _etag(body: str) -> str:
 def get_history(tracker: TrackerDep, designation: str, as_of: AsOf = None,
                 known_at: KnownAt = None) -> dict:
     """The transitions, oldest first, each with the evidence behind it."""
-    return views.history(tracker, designation, as_of, known_at)
+    return views.history(tracker.engine, tracker.catalog, designation, as_of, known_at)
 
 
 @router.get("/designations", response_model=list[DesignationOut],
@@ -144,7 +145,7 @@ def get_history(tracker: TrackerDep, designation: str, as_of: AsOf = None,
 async def get_designations(tracker: TrackerDep,
                            if_none_match: Annotated[str | None, Header()] = None) -> Response:
     """Every tracked designation with its current stage."""
-    body = json.dumps(await run_in_threadpool(views.designations, tracker))
+    body = json.dumps(await run_in_threadpool(views.designations, tracker.engine, tracker.catalog))
     etag = _etag(body)
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
     if if_none_match and matches(if_none_match, etag):

@@ -1,4 +1,4 @@
-"""The raw log for audits, health and metrics."""
+"""The raw log for audits, the feeds' and lists' health, liveness and metrics."""
 
 from __future__ import annotations
 
@@ -21,19 +21,19 @@ def get_events(tracker: TrackerDep,
                                            description="the last position already read")] = 0,
                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict:
     """The log in order, from after the given position."""
-    return views.events(tracker, after, limit)
+    return views.events(tracker.log, after, limit)
 
 
 @router.get("/feeds", response_model=list[FeedOut], tags=["feeds"])
 def get_feeds(tracker: TrackerDep) -> list[dict]:
     """Each feed's health: last poll, last success, failures, last error, next poll."""
-    return views.feeds(tracker)
+    return views.feeds(tracker.engine, tracker.catalog)
 
 
 @router.get("/lists", response_model=list[ListOut], tags=["feeds"])
 def get_lists(tracker: TrackerDep) -> list[dict]:
     """Each official list's health, as for feeds, and how many entries it holds."""
-    return views.lists(tracker)
+    return views.lists(tracker.engine, tracker.log, tracker.catalog)
 
 
 @router.get("/healthz", response_model=Health, tags=["operations"])
@@ -51,5 +51,5 @@ def healthz(tracker: TrackerDep) -> dict:
                              "description": "Prometheus metrics"}})
 def metrics(tracker: TrackerDep) -> Response:
     """Prometheus metrics."""
-    tracker.metrics.refresh(tracker)
+    tracker.push_metrics()
     return Response(generate_latest(tracker.metrics.registry), media_type=CONTENT_TYPE_LATEST)
