@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from tracker.config import Catalog
+from tracker.domain.documents import iso
 from tracker.domain.status import OFFICIAL, withdrawn_key
 from tracker.errors import UnknownDesignation
 from tracker.lists.watch import entries_of
@@ -114,8 +115,7 @@ def feeds(engine: Engine, catalog: Catalog, sources: Iterable[Any] | None = None
         h, s = health.get(feed.id), schedule.get(feed.id)
         next_poll = None
         if s is not None and not s.gone:
-            next_poll = datetime.fromtimestamp(s.next_poll_at, UTC).isoformat().replace(
-                "+00:00", "Z")
+            next_poll = iso(datetime.fromtimestamp(s.next_poll_at, UTC))
         out.append({
             "id": feed.id, "url": (s.url if s else None) or feed.url,
             "configured_url": feed.url, "interval_seconds": feed.interval,
@@ -159,7 +159,8 @@ def decisions(engine: Engine, name: str) -> list[dict[str, Any]]:
                             .order_by(d.position)).all()
     withdrawn = {r.observation_id for r in rows if r.kind == "withdrawal"}
     return [{"position": r.position, "kind": r.kind, "stage": r.stage, "reason": r.reason,
-             "analyst": r.analyst, "recorded_at": r.recorded_at, "effective_at": r.effective_at,
+             "analyst": r.analyst, "recorded_at": r.recorded_at,
+             "effective_at": iso(datetime.fromisoformat(r.effective_at)) if r.effective_at else None,
              "observation_id": r.observation_id if r.kind == "rejection" else None,
              "withdraws": int(r.observation_id.partition("@")[2]) if r.kind == "withdrawal"
              else None,

@@ -174,3 +174,12 @@ def test_hostile_reads_are_never_5xx(client: TestClient, path: str) -> None:
     answer = client.get(path, headers={**ADMIN, "If-None-Match": '"\x7f"'})
     assert answer.status_code < 500, answer.text
     assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_override_given_in_another_zone_is_shown_in_utc(client: TestClient) -> None:
+    answer = client.post(f"/designations/{D}/overrides", headers=ADMIN, json={
+        "stage": "proposed", "reason": "a ruling read in the original",
+        "effective_at": "2026-03-02T01:30:00+03:00"})
+    assert answer.status_code in (200, 201), answer.text
+    page = client.get(f"/designations/{D}").text
+    assert '<time datetime="2026-03-01T22:30:00Z">' in page
