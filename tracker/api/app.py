@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from tracker.api.deps import reject_unknown_query
 from tracker.api.guard import BodyGuard, SecurityHeaders
 from tracker.api.routes import admin, atom, operations, page, status, webhooks
+from tracker.api.shared_read import SharedRead
 from tracker.bootstrap import Tracker, make_service
 from tracker.domain.times import TimeOutOfRange
 from tracker.errors import TrackerError, UnknownDesignation, UnknownFeed
@@ -45,8 +46,10 @@ def create_app(tracker: Tracker, *, background: bool = False) -> FastAPI:
     # The routers whose every route needs the token (as their own dependencies say).
     app.add_middleware(BodyGuard, admin_routes=[*admin.router.routes, *webhooks.router.routes],
                        admin_token=lambda: tracker.settings.admin_token)
-    current = next(r for r in status.router.routes if r.path == "/status/{designation}")
-    app.add_middleware(status.CurrentStatus, tracker=tracker, route=current)
+    app.state.current = SharedRead(status.read_current(tracker))
+    route = next(r for r in status.router.routes if r.path == "/status/{designation}")
+    app.add_middleware(status.CurrentStatus, current=app.state.current,
+                       designations=tracker.catalog.designations, route=route)
     app.add_middleware(Timing, histogram=tracker.metrics.requests)
     app.add_middleware(SecurityHeaders)
     return app

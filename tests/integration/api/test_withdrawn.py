@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from tests.conftest import FEEDS_YAML
-from tracker.api.routes.status import forget_recent
 from tracker.bootstrap import Tracker, build
 from tracker.domain.events import EvidenceRecorded
 from tracker.settings import Settings
@@ -31,7 +30,6 @@ def shown(tracker: Tracker) -> tuple[dict, str, str]:
     from tracker.cli import app
 
     tracker.project()
-    forget_recent()
     with TestClient(create_app(tracker)) as client:
         body, page = client.get(f"/status/{D}").json(), client.get(f"/designations/{D}").text
     out = CliRunner().invoke(app, ["status", D])

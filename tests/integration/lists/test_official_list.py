@@ -18,7 +18,6 @@ from sqlalchemy import select
 from werkzeug import Request, Response
 
 from tracker import views
-from tracker.api.routes.status import forget_recent
 from tracker.bootstrap import Tracker, build
 from tracker.domain.events import EvidenceRecorded
 from tracker.feeds.fetch import Limits, make_client
@@ -256,7 +255,6 @@ def test_the_list_disputes_the_news_without_moving_the_stage(tracked,
     poll(tracker)  # raised once per step
     assert [e.type for e in tracker.log.read_stream("list-fsb-terror")].count(
         "StatusDisputed") == 1
-    forget_recent()
     from tracker.api.app import create_app
     with TestClient(create_app(tracker)) as client:
         assert client.get(f"/status/{D}").json()["disputed"]["polls"] == 2
@@ -275,7 +273,6 @@ def test_the_list_disputes_the_news_without_moving_the_stage(tracked,
     poll(tracker)
     body = status(tracker)
     assert body["stage"] == "court-approved" and body["disputed"] is None
-    forget_recent()
     with TestClient(create_app(tracker)) as client:
         page = client.get(f"/designations/{D}").text
         assert "Disputed:" not in page and "official list</strong> fsb-terror" in page

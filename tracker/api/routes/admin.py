@@ -6,7 +6,6 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 
 from tracker.api.deps import Admin, TrackerDep
-from tracker.api.routes import status
 from tracker.api.schemas import (
     OverrideOut,
     PollOut,
@@ -62,6 +61,6 @@ def override(request: Request, tracker: TrackerDep, designation: str,
     except overrides.Refused as exc:
         field = "withdraw" if exc.field == "override_position" else exc.field
         raise invalid(field, str(exc.value), exc.why) from None
-    status.forget_recent()  # this process answers with the new stage at once
+    request.app.state.current.forget()  # this process answers with the new stage at once
     request.app.state.service.wake()  # a status change goes out to webhooks now
     return decided.__dict__

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-import time
+from collections.abc import Callable, Container
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -14,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from tracker import views
 from tracker.api.deps import TrackerDep
 from tracker.api.schemas import DesignationOut, HistoryOut, Problem, QueryTime, StatusOut
+from tracker.api.shared_read import SharedRead
 from tracker.bootstrap import Tracker
 
 router = APIRouter(tags=["status"])
@@ -27,13 +27,6 @@ KnownAt = Annotated[QueryTime | None, Query(
 NOT_FOUND = {404: {"model": Problem, "description": "no such designation"}}
 
 
-# The current status is read at most this often per designation and process: under load,
-# requests share one read (a change shows within this time, never out of order), and the
-# requests that come while it is under way wait for that one rather than starting their own.
-FRESH_SECONDS = 0.25
-_recent: dict[tuple[int, str], tuple[float, asyncio.Future[tuple[str, str]]]] = {}
-
-
 @router.get("/status/{designation}", response_model=StatusOut,
             responses={**NOT_FOUND, 304: {"description": "unchanged since the given ETag"}})
 async def get_status(request: Request, designation: str, as_of: AsOf = None,
@@ -42,7 +35,7 @@ async def get_status(request: Request, designation: str, as_of: AsOf = None,
     """The designation's current stage, since when, the evidence and the history."""
     tracker = request.app.state.tracker  # not a dependency: the hot path solves fewer
     if as_of is None and known_at is None:
-        body, etag = await _current(tracker, designation)
+        body, etag = await request.app.state.current.get(designation)
     else:
         body = await run_in_threadpool(views.status_json, tracker.engine, tracker.catalog,
                                        designation, as_of, known_at)
@@ -64,19 +57,18 @@ class CurrentStatus:
     its parameters (which cost more than the answer). Anything else, and any failure, goes
     to the app, which answers as the route above does."""
 
-    def __init__(self, app: Any, tracker: Tracker, route: Any) -> None:
-        self.app, self.tracker, self.route = app, tracker, route
+    def __init__(self, app: Any, current: SharedRead, designations: Container[str],
+                 route: Any) -> None:
+        self.app, self.current, self.designations, self.route = app, current, designations, route
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         path = scope.get("path", "")
-        tracker = self.tracker
         if (scope["type"] != "http" or scope["method"] != "GET" or scope["query_string"]
-                or not path.startswith("/status/")
-                or path[8:] not in tracker.catalog.designations):
+                or not path.startswith("/status/") or path[8:] not in self.designations):
             await self.app(scope, receive, send)
             return
         try:
-            body, etag = await _current(tracker, path[8:])
+            body, etag = await self.current.get(path[8:])
         except Exception:  # the app answers it, as for any other request
             await self.app(scope, receive, send)
             return
@@ -100,33 +92,12 @@ def matches(if_none_match: str, etag: str) -> bool:
     return "*" in tags or etag in (t.removeprefix("W/") for t in tags)
 
 
-def forget_recent() -> None:
-    _recent.clear()
-
-
-async def _current(tracker: Tracker, designation: str) -> tuple[str, str]:
-    key = (id(tracker), designation)
-    now = time.monotonic()
-    hit = _recent.get(key)
-    if hit is None or hit[0] < now or _elsewhere(hit[1]):
-        read = asyncio.ensure_future(run_in_threadpool(_read, tracker, designation))
-        hit = _recent[key] = (now + FRESH_SECONDS, read)
-    try:
-        return await asyncio.shield(hit[1])  # a client that leaves does not cancel the others
-    except Exception:
-        if _recent.get(key) is hit:  # an unknown name or a database away: not remembered
-            del _recent[key]
-        raise
-
-
-def _elsewhere(read: asyncio.Future[tuple[str, str]]) -> bool:
-    """Whether a read still under way belongs to another event loop (tests run several)."""
-    return not read.done() and read.get_loop() is not asyncio.get_running_loop()
-
-
-def _read(tracker: Tracker, designation: str) -> tuple[str, str]:
-    body = views.status_json(tracker.engine, tracker.catalog, designation)
-    return body, _etag(body)
+def read_current(tracker: Tracker) -> Callable[[str], tuple[str, str]]:
+    """What the shared read runs: the status document and its ETag."""
+    def read(designation: str) -> tuple[str, str]:
+        body = views.status_json(tracker.engine, tracker.catalog, designation)
+        return body, _etag(body)
+    return read
 
 
 def _etag(body: str) -> str:
