@@ -7,7 +7,6 @@ import hashlib
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from functools import partial
 from typing import Any, NamedTuple
 
 import orjson
@@ -68,24 +67,11 @@ SELECT = f"SELECT {', '.join(COLUMNS)} FROM events"
 INSERT = f"INSERT INTO events ({', '.join(COLUMNS)}) "
 
 
-# Builds a StoredEvent from a tuple without the named tuple's argument handling.
-_stored = partial(tuple.__new__, StoredEvent)
-
-
 def iso_of(micros: int) -> str:
     """The log's timestamp format for a time in microseconds since the epoch: UTC,
     microseconds, fixed width, sorts as text."""
-    global _second
     second, fraction = divmod(micros, 1_000_000)
-    known = _second  # a tuple, swapped whole: safe for threads without a lock
-    if known[0] != second:
-        known = _second = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
-    return f"{known[1]}.{fraction:06d}Z"
-
-
-# The last whole second formatted: every append stamps its events, and formatting a
-# datetime each time cost as much as hashing the event.
-_second: tuple[int, str] = (-1, "")
+    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(second))}.{fraction:06d}Z"
 
 
 def now_iso(at: float | None = None) -> str:
@@ -126,7 +112,7 @@ def build(new: Sequence[NewEvent], known: Mapping[str, StoredEvent], versions: d
     claimed: dict[str, StoredEvent] = {}
     rows: list[tuple[Any, ...]] = []
     key_rows: list[tuple[str, int]] = []
-    make = _stored
+    make = StoredEvent._make
     for e in new:
         stream, type_, type_version, payload, key, aliases = e
         existing = known.get(key) or claimed.get(key)
