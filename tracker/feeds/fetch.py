@@ -6,23 +6,20 @@ import asyncio
 import socket
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from tracker.feeds import encoding
 from tracker.outbound import Resolver, Target, UnsafeURL, check_url, targets
 
 USER_AGENT = "designation-tracker/0.1 (+feed reader; polite, conditional GET)"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"
 REDIRECTS = {301, 302, 303, 307, 308}
 PERMANENT = {301, 308}
-# Only what is decoded here, a bounded piece at a time: the size limit holds on decoded bytes.
-ACCEPT_ENCODING = "gzip, deflate"
-MAX_LAYERS = 2
-PIECE = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,7 @@ FetchResult = Fetched | NotModified | RetryLater | Gone | Failed
 
 def make_client(user_agent: str = USER_AGENT) -> httpx.AsyncClient:
     return httpx.AsyncClient(
-        headers={"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
+        headers={"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": encoding.ACCEPTED},
         follow_redirects=False, http2=False,
         limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
     )
@@ -213,13 +210,14 @@ async def _get(client: httpx.AsyncClient, target: Target, headers: dict[str, str
         if not 200 <= response.status_code < 300:
             return Received(response, None, False, None)
         try:
-            layers = _layers(response.headers.get_list("content-encoding", split_commas=True))
+            layers = encoding.layers(response.headers.get_list("content-encoding",
+                                                                split_commas=True))
         except ValueError as exc:
             return Received(response, None, False, str(exc))
         body = bytearray()
         truncated = False
         try:
-            async for piece in _decoded(response.aiter_raw(), layers):
+            async for piece in encoding.decoded(response.aiter_raw(), layers):
                 body += piece
                 if len(body) > limits.max_bytes:
                     del body[limits.max_bytes:]
@@ -228,64 +226,6 @@ async def _get(client: httpx.AsyncClient, target: Target, headers: dict[str, str
         except zlib.error as exc:
             return Received(response, None, False, f"sent a body that cannot be decoded: {exc}")
         return Received(response, bytes(body), truncated, None)
-
-
-class _Inflate:
-    """One layer of gzip or deflate undone, never more than PIECE bytes at a time."""
-
-    def __init__(self, coding: str) -> None:
-        self.gzip = coding in ("gzip", "x-gzip")
-        self.z = zlib.decompressobj(31 if self.gzip else 15)
-        self.started = False
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        while True:
-            try:
-                out = self.z.decompress(data, PIECE)
-            except zlib.error:
-                if self.gzip or self.started:
-                    raise
-                self.z = zlib.decompressobj(-15)  # "deflate" sent raw, as some servers do
-                out = self.z.decompress(data, PIECE)
-            self.started = True
-            data = self.z.unconsumed_tail
-            if out:
-                yield out
-            if self.z.eof:
-                if self.gzip and self.z.unused_data.strip(b"\0"):  # another gzip member
-                    data, self.z = self.z.unused_data, zlib.decompressobj(31)
-                    continue
-                return
-            if not data and len(out) < PIECE:
-                return
-
-
-def _layers(codings: list[str]) -> list[_Inflate]:
-    """The decoders for a Content-Encoding header, in the order they are to be undone."""
-    named = [c.strip().lower() for c in codings if c.strip().lower() not in ("", "identity")]
-    unknown = [c for c in named if c not in ("gzip", "x-gzip", "deflate")]
-    if unknown:
-        raise ValueError(f"sent a Content-Encoding this service does not accept: {unknown[0]}")
-    if len(named) > MAX_LAYERS:
-        raise ValueError(f"sent {len(named)} layers of Content-Encoding; refused (at most "
-                         f"{MAX_LAYERS})")
-    return [_Inflate(c) for c in reversed(named)]
-
-
-async def _decoded(raw: AsyncIterator[bytes], layers: list[_Inflate]) -> AsyncIterator[bytes]:
-    """The body decoded layer by layer as it arrives, each piece at most PIECE bytes."""
-    async for chunk in raw:
-        for piece in _through(iter([chunk]), layers):
-            yield piece
-
-
-def _through(pieces: Iterator[bytes], layers: list[_Inflate]) -> Iterator[bytes]:
-    if not layers:
-        yield from pieces
-        return
-    first, rest = layers[0], layers[1:]
-    for piece in pieces:
-        yield from _through(first.feed(piece), rest)
 
 
 def _where(url: str) -> str:
