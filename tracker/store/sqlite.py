@@ -46,13 +46,25 @@ _STATE_ONE = _STATE.format(streams="= ?", keys="= ?")  # the common single appen
 _EVENTS_AT = f"{SELECT} WHERE position {_IN}"
 _INSERT_EVENTS = f"{INSERT} VALUES ({', '.join('?' * len(COLUMNS))})"
 _INSERT_KEYS = "INSERT INTO event_keys (key, position) VALUES (?, ?)"
-# Whether an append built on a remembered head still holds: the head has not moved, no key
-# is known, no stream it took as new exists (a read under the write lock: microseconds).
-_HOLDS = ("SELECT COALESCE((SELECT MAX(position) FROM events), 0) = ? "
-          "AND NOT EXISTS (SELECT 1 FROM event_keys WHERE key {keys})")
-_HOLDS_ONE = _HOLDS.format(keys="= ?")
-_HOLDS_MANY = (_HOLDS.format(keys=_IN)
-               + f" AND NOT EXISTS (SELECT 1 FROM events WHERE stream {_IN})")
+# An append built on a remembered head writes its first event only where that still holds:
+# the position after the head is free (positions are dense, so the head has not moved), no
+# key is known, and no stream it took as new exists. The rest follow under the write lock.
+_ON_HEAD = (f"INSERT OR IGNORE INTO events ({', '.join(COLUMNS)}) "
+            f"SELECT {', '.join('?' * len(COLUMNS))} "
+            "WHERE NOT EXISTS (SELECT 1 FROM event_keys WHERE key {keys})")
+_ON_HEAD_ONE = _ON_HEAD.format(keys="= ?")
+_ON_HEAD_MANY = (_ON_HEAD.format(keys=_IN)
+                 + f" AND NOT EXISTS (SELECT 1 FROM events WHERE stream {_IN})")
+
+
+def _insert(raw: Any, rows: Sequence[tuple[Any, ...]], key_rows: Sequence[tuple[str, int]]
+            ) -> None:
+    # sqlite3's executemany costs more than execute for a single row.
+    for statement, values in ((_INSERT_EVENTS, rows), (_INSERT_KEYS, key_rows)):
+        if len(values) == 1:
+            raw.execute(statement, values[0])
+        elif values:
+            raw.executemany(statement, values)
 
 
 def _json(values: Iterable[Any]) -> str:
@@ -132,14 +144,17 @@ class SQLite:
 
     # -- the log's append
     def write_on(self, raw: Any, head: int, built: Built, unseen: Sequence[str]) -> bool:
+        # `head` is implied: the first event's position is the one after it.
         keys = [k for k, _ in built.key_rows]
+        first = built.rows[0]
         if len(keys) == 1 and not unseen:
-            holds = raw.execute(_HOLDS_ONE, (head, keys[0])).fetchone()[0]
+            written = raw.execute(_ON_HEAD_ONE, (*first, keys[0])).rowcount
         else:
-            holds = raw.execute(_HOLDS_MANY, (head, _json(keys), _json(unseen))).fetchone()[0]
-        if holds:
-            self.write(raw, built)
-        return bool(holds)
+            written = raw.execute(_ON_HEAD_MANY, (*first, _json(keys), _json(unseen))).rowcount
+        if written != 1:
+            return False
+        _insert(raw, built.rows[1:], built.key_rows)
+        return True
 
     def state(self, raw: Any, streams: list[str], keys: list[str]
               ) -> tuple[dict[str, int], dict[str, int], tuple[int, str] | None]:
@@ -159,12 +174,7 @@ class SQLite:
         return {row[0]: StoredEvent._make(row) for row in rows}
 
     def write(self, raw: Any, built: Built) -> None:
-        # sqlite3's executemany costs more than execute for a single row.
-        for statement, values in ((_INSERT_EVENTS, built.rows), (_INSERT_KEYS, built.key_rows)):
-            if len(values) == 1:
-                raw.execute(statement, values[0])
-            else:
-                raw.executemany(statement, values)
+        _insert(raw, built.rows, built.key_rows)
 
     # -- followers
     def claim(self, conn: Connection, name: str) -> int | None:
