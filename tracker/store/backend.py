@@ -95,8 +95,9 @@ class LogWriter:
         self._dbapi = engine.dialect.loaded_dbapi
         event.listen(engine, "engine_disposed", lambda _: self.close())
 
-    def session(self, raw: Any) -> AbstractContextManager[Any]:
-        """Around each transaction on the driver's connection."""
+    def transaction(self, raw: Any, work: Callable[[Any], T]) -> T:
+        """`work(raw)` in one transaction on the driver's connection, begun the backend's way
+        (a plain call on SQLite's hot path, not a context manager), committed if it returns."""
         raise NotImplementedError
 
     def run(self, work: Callable[[Any], T]) -> T:
@@ -105,8 +106,7 @@ class LogWriter:
             pooled = self._kept or self._connect()
             raw = pooled.driver_connection
             try:
-                with self.session(raw):
-                    return self._transaction(raw, work)
+                return self.transaction(raw, work)
             except self._dbapi.Error as e:
                 gone = self.engine.dialect.is_disconnect(e, raw, None)
                 if gone:
@@ -120,7 +120,7 @@ class LogWriter:
                     self._kept = None
                     pooled.close()
 
-    def _transaction(self, raw: Any, work: Callable[[Any], T]) -> T:
+    def committed(self, raw: Any, work: Callable[[Any], T]) -> T:
         try:
             result = work(raw)
             raw.commit()

@@ -7,7 +7,7 @@ in binary (%b: psycopg dumps a binary array several times faster).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy import Column, Connection, Engine, Table, create_engine, select,
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL
 
-from tracker.store.backend import APPEND_LOCK, MIGRATE_LOCK, LogWriter, upsert_rows
+from tracker.store.backend import APPEND_LOCK, MIGRATE_LOCK, LogWriter, T, upsert_rows
 from tracker.store.checkpoints import Claim, save_checkpoint
 from tracker.store.events import INSERT, SELECT, Built, StoredEvent
 
@@ -77,8 +77,9 @@ class _Writer(LogWriter):
         own = _engine(engine.url, pool_pre_ping=False, pool_size=2, max_overflow=8)
         super().__init__(engine, own, nullcontext(), keep=False)
 
-    def session(self, raw: Any) -> Any:
-        return raw.pipeline()
+    def transaction(self, raw: Any, work: Callable[[Any], T]) -> T:
+        with raw.pipeline():
+            return self.committed(raw, work)
 
 
 class Postgres:

@@ -8,8 +8,9 @@ sleep and poll. A list parameter is a JSON array, read with json_each.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -19,7 +20,7 @@ from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, Table, c
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import URL
 
-from tracker.store.backend import LogWriter, upsert_rows
+from tracker.store.backend import LogWriter, T, upsert_rows
 from tracker.store.checkpoints import Claim, checkpoint_of, save_checkpoint
 from tracker.store.events import COLUMNS, INSERT, SELECT, Built, StoredEvent
 
@@ -46,17 +47,6 @@ _STATE_ONE = _STATE.format(streams="= ?", keys="= ?")  # the common single appen
 _EVENTS_AT = f"{SELECT} WHERE position {_IN}"
 _INSERT_EVENTS = f"{INSERT} VALUES ({', '.join('?' * len(COLUMNS))})"
 _INSERT_KEYS = "INSERT INTO event_keys (key, position) VALUES (?, ?)"
-# An append built on a remembered head writes its first event only where that still holds:
-# the position after the head is free (positions are dense, so the head has not moved), no
-# key is known, and no stream it took as new exists. The rest follow under the write lock.
-_ON_HEAD = (f"INSERT OR IGNORE INTO events ({', '.join(COLUMNS)}) "
-            f"SELECT {', '.join('?' * len(COLUMNS))} "
-            "WHERE NOT EXISTS (SELECT 1 FROM event_keys WHERE key {keys})")
-_ON_HEAD_ONE = _ON_HEAD.format(keys="= ?")
-_ON_HEAD_MANY = (_ON_HEAD.format(keys=_IN)
-                 + f" AND NOT EXISTS (SELECT 1 FROM events WHERE stream {_IN})")
-
-
 def _insert(raw: Any, rows: Sequence[tuple[Any, ...]], key_rows: Sequence[tuple[str, int]]
             ) -> None:
     # sqlite3's executemany costs more than execute for a single row.
@@ -92,10 +82,9 @@ class _Writer(LogWriter):
         own = engine if memory else SQLite().engine(engine.url)
         super().__init__(engine, own, _turn(engine), keep=not memory)
 
-    @contextmanager
-    def session(self, raw: Any) -> Iterator[None]:
+    def transaction(self, raw: Any, work: Callable[[Any], T]) -> T:
         raw.execute("BEGIN IMMEDIATE")
-        yield
+        return self.committed(raw, work)
 
 
 class SQLite:
@@ -144,16 +133,17 @@ class SQLite:
 
     # -- the log's append
     def write_on(self, raw: Any, head: int, built: Built, unseen: Sequence[str]) -> bool:
-        # `head` is implied: the first event's position is the one after it.
-        keys = [k for k, _ in built.key_rows]
-        first = built.rows[0]
-        if len(keys) == 1 and not unseen:
-            written = raw.execute(_ON_HEAD_ONE, (*first, keys[0])).rowcount
-        else:
-            written = raw.execute(_ON_HEAD_MANY, (*first, _json(keys), _json(unseen))).rowcount
-        if written != 1:
+        # The inserts' own unique indexes find what a check would, at no extra cost: a moved
+        # head (the position after it is taken, positions being dense), a known key, a stream
+        # taken as new that exists. Then what they wrote is undone, not the transaction.
+        raw.execute("SAVEPOINT on_head")
+        try:
+            _insert(raw, built.rows, built.key_rows)
+        except sqlite3.IntegrityError:
+            raw.execute("ROLLBACK TO on_head")
             return False
-        _insert(raw, built.rows[1:], built.key_rows)
+        finally:
+            raw.execute("RELEASE on_head")
         return True
 
     def state(self, raw: Any, streams: list[str], keys: list[str]
