@@ -97,7 +97,7 @@ class LogWriter:
 
     def transaction(self, raw: Any, work: Callable[[Any], T]) -> T:
         """`work(raw)` in one transaction on the driver's connection, begun the backend's way
-        (a plain call on SQLite's hot path, not a context manager), committed if it returns."""
+        (a plain call where it can be, not a context manager), committed if it returns."""
         raise NotImplementedError
 
     def run(self, work: Callable[[Any], T]) -> T:

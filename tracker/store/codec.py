@@ -96,8 +96,7 @@ def decode(type_name: str, version: int, payload: str) -> Any:
     if data.keys() != _fields(cls):
         return cls(**data)  # applies defaults, or says which field is wrong
     # The payload has exactly the event's fields: fill the frozen instance directly, which
-    # skips the dataclass __init__ (bench/tricks.py: replays 1.03-1.07x on SQLite, 1.05-1.15x
-    # on PostgreSQL).
+    # skips the dataclass __init__ (bench/tricks.py: replays 1.03-1.15x on either backend).
     event = object.__new__(cls)
     event.__dict__.update(data)
     return event
