@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 from bench._common import drop, scratch_database  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 from tracker.bootstrap import build, make_service  # noqa: E402
-from tracker.settings import Settings  # noqa: E402
 from tracker.domain.events import EvidenceRecorded  # noqa: E402
+from tracker.settings import Settings  # noqa: E402
 from tracker.webhooks import subscriptions as subs  # noqa: E402
 from tracker.webhooks.sender import signed_headers  # noqa: E402
 
