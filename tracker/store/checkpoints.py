@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, text
@@ -15,6 +17,19 @@ class Claim:
     conn: Connection | None  # the claiming transaction, when the step writes in it
     start: int
     end: int
+
+
+@contextmanager
+def stepped(conn: Connection, name: str, start: int | None) -> Iterator[Claim | None]:
+    """A step from `start` in the claiming transaction `conn` (None: another holds the
+    checkpoint), its end saved in that transaction unless an error ended it."""
+    if start is None:
+        yield None
+        return
+    claim = Claim(conn, start, start)
+    yield claim
+    if claim.end != start:
+        save_checkpoint(conn, name, claim.end)
 
 
 def checkpoint_of(conn: Connection, name: str) -> int:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine
 
-from tracker.store.checkpoints import Claim, save_checkpoint
+from tracker.store.checkpoints import Claim, stepped
 from tracker.store.database import backend_of, writing
 
 
@@ -25,12 +25,6 @@ def claimed(engine: Engine, name: str, apart: bool = False) -> Iterator[Claim | 
             yield claim
         return
     # Its rows can be derived again: the commit need not wait for the disk.
-    with writing(engine, durable=False) as conn:
-        start = backend.claim(conn, name)
-        if start is None:
-            yield None
-            return
-        claim = Claim(conn, start, start)
+    with (writing(engine, durable=False) as conn,
+          stepped(conn, name, backend.claim(conn, name)) as claim):
         yield claim
-        if claim.end != claim.start:
-            save_checkpoint(conn, name, claim.end)

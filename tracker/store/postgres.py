@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL
 
 from tracker.store.backend import APPEND_LOCK, MIGRATE_LOCK, LogWriter, T, upsert_rows
-from tracker.store.checkpoints import Claim, save_checkpoint
+from tracker.store.checkpoints import Claim, stepped
 from tracker.store.events import INSERT, SELECT, Built, StoredEvent
 
 # -- the planner, set here only -------------------------------------------------------------
@@ -152,15 +152,9 @@ class Postgres:
     @contextmanager
     def claim_apart(self, engine: Engine, name: str) -> Iterator[Claim | None]:
         # The checkpoint's row stays locked while the follower works: one instance at a time.
-        with engine.connect() as conn, conn.begin():
-            start = self.claim(conn, name)
-            if start is None:
-                yield None
-                return
-            claim = Claim(conn, start, start)
+        with (engine.connect() as conn, conn.begin(),
+              stepped(conn, name, self.claim(conn, name)) as claim):
             yield claim
-            if claim.end != start:
-                save_checkpoint(conn, name, claim.end)
 
     # -- bulk writes and row locks
     def insert_many(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
